@@ -1,0 +1,22 @@
+#pragma once
+// A source of raw video. read() blocks until the next frame is due (devices,
+// paced test sources) and returns nullopt at the end or on failure; the
+// capture thread owns it. error() says why it ended, in one line.
+#include <optional>
+#include <string>
+
+#include "media/frames.hpp"
+
+namespace peercall {
+
+class VideoSource {
+ public:
+  virtual ~VideoSource() = default;
+  virtual std::optional<VideoFrame> read() = 0;
+  // Wakes a blocked read() so the capture thread can exit promptly.
+  virtual void interrupt() {}
+  virtual std::string describe() const = 0;
+  virtual std::string error() const { return {}; }
+};
+
+}  // namespace peercall
