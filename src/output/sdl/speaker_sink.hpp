@@ -1,0 +1,54 @@
+#pragma once
+// The speaker: SDL2 playback at 48 kHz mono s16, pulled by SDL's audio thread
+// from a small ring. on_audio() never blocks; if audio arrives faster than it
+// plays, the oldest samples are dropped so latency stays under kMaxBuffered.
+// When the ring runs dry the callback plays silence and counts an underrun.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/result.hpp"
+#include "media/device/sdl_audio_device.hpp"
+#include "output/audio_sink.hpp"
+
+namespace peercall {
+
+class SpeakerSink final : public AudioSink {
+ public:
+  // 120 ms: a few frames of slack for scheduling jitter, no more.
+  static constexpr size_t kMaxBufferedSamples = size_t(kAudioSampleRate) * 120 / 1000;
+
+  struct Stats {
+    uint64_t played_samples = 0;   // real audio handed to SDL (not silence)
+    uint64_t dropped_samples = 0;  // oldest samples discarded to bound latency
+    uint64_t underruns = 0;        // callbacks that had to pad with silence
+    size_t buffered_samples = 0;
+    size_t max_buffered_samples = 0;  // high-water mark, <= kMaxBufferedSamples
+  };
+
+  // `device` nullptr = the default playback device (see list_devices()).
+  static Result<std::unique_ptr<SpeakerSink>> open(const char* device = nullptr);
+  ~SpeakerSink() override;
+
+  void on_audio(const AudioFrame& frame) override;
+  // Stops playback; later on_audio() calls are ignored.
+  void close() override;
+  Stats stats() const;
+
+ private:
+  SpeakerSink() : ring_(kMaxBufferedSamples) {}
+  static void on_pull(void* self, Uint8* stream, int len);
+  void pull(Uint8* out, size_t count);  // count in samples
+
+  mutable std::mutex mu_;  // guards everything below; held briefly by both threads
+  std::vector<int16_t> ring_;
+  size_t head_ = 0;  // oldest sample
+  size_t size_ = 0;
+  bool started_ = false;  // no underruns counted before the first audio arrives
+  bool closed_ = false;
+  Stats stats_;
+  std::unique_ptr<SdlAudioDevice> device_;
+};
+
+}  // namespace peercall

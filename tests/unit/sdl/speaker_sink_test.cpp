@@ -1,0 +1,89 @@
+#include "output/sdl/speaker_sink.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "sdl_test_support.hpp"
+
+namespace peercall {
+namespace {
+
+AudioFrame ramp_frame(int first) {
+  AudioFrame frame;
+  frame.samples.resize(kAudioFrameSamples);
+  for (int i = 0; i < kAudioFrameSamples; ++i) frame.samples[i] = int16_t(first + i);
+  return frame;
+}
+
+TEST(SpeakerSink, DummyDriverConsumesAudio) {
+  test::use_audio_driver("dummy");
+  auto speaker = SpeakerSink::open();
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  (*speaker)->on_audio(ramp_frame(1));
+  EXPECT_TRUE(test::eventually([&] { return (*speaker)->stats().played_samples > 0; }));
+  EXPECT_TRUE(test::eventually([&] { return (*speaker)->stats().buffered_samples == 0; }));
+}
+
+TEST(SpeakerSink, LatencyStaysBoundedWhenFedFasterThanRealTime) {
+  test::use_audio_driver("dummy");
+  auto speaker = SpeakerSink::open();
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  const int frames = 2 * kAudioSampleRate / kAudioFrameSamples;  // 2 s, instantly
+  for (int i = 0; i < frames; ++i) {
+    (*speaker)->on_audio(ramp_frame(i));
+    ASSERT_LE((*speaker)->stats().buffered_samples, SpeakerSink::kMaxBufferedSamples);
+  }
+  const auto stats = (*speaker)->stats();
+  EXPECT_GT(stats.dropped_samples, 0u);
+  EXPECT_LE(stats.max_buffered_samples, SpeakerSink::kMaxBufferedSamples);
+  // Everything fed was either played, dropped or is still buffered.
+  EXPECT_EQ(stats.played_samples + stats.dropped_samples + stats.buffered_samples,
+            uint64_t(frames) * kAudioFrameSamples);
+}
+
+TEST(SpeakerSink, PlaysTheSamplesInOrderThenSilence) {
+  // SDL's "disk" driver writes what the callback produced to a file.
+  test::TempDir dir;
+  const auto output = dir.path() / "speaker.raw";
+  ::setenv("SDL_DISKAUDIOFILE", output.c_str(), 1);
+  test::use_audio_driver("disk");
+  auto speaker = SpeakerSink::open();
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  constexpr int kFrames = 5;  // 100 ms: fits in the ring, nothing dropped
+  for (int i = 0; i < kFrames; ++i) (*speaker)->on_audio(ramp_frame(1 + i * kAudioFrameSamples));
+  constexpr uint64_t kTotal = uint64_t(kFrames) * kAudioFrameSamples;
+  ASSERT_TRUE(test::eventually([&] { return (*speaker)->stats().played_samples == kTotal; }));
+  ASSERT_TRUE(test::eventually([&] { return (*speaker)->stats().underruns > 0; }));
+  (*speaker)->close();
+  EXPECT_EQ((*speaker)->stats().dropped_samples, 0u);
+
+  std::ifstream in(output, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<int16_t> played(bytes.size() / 2);
+  std::memcpy(played.data(), bytes.data(), played.size() * 2);
+  // Leading silence (callbacks before the first frame), the ramp 1..kTotal, silence.
+  size_t start = 0;
+  while (start < played.size() && played[start] == 0) ++start;
+  ASSERT_GE(played.size(), start + kTotal + 1);
+  for (size_t i = 0; i < kTotal; ++i) ASSERT_EQ(played[start + i], int16_t(1 + i)) << i;
+  EXPECT_EQ(played[start + kTotal], 0);
+
+  (*speaker)->on_audio(ramp_frame(1));  // after close: ignored, no crash
+  EXPECT_EQ((*speaker)->stats().buffered_samples, 0u);
+}
+
+TEST(SpeakerSink, UnknownDeviceIsAnError) {
+  test::use_audio_driver("dummy");
+  auto speaker = SpeakerSink::open("no such speaker");
+  ASSERT_FALSE(speaker.ok());
+  EXPECT_NE(std::string(speaker.error()).find("speaker 'no such speaker'"), std::string::npos)
+      << speaker.error();
+}
+
+}  // namespace
+}  // namespace peercall
