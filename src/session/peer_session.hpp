@@ -1,0 +1,85 @@
+#pragma once
+// The sans-I/O media session with one peer: RTP/RTCP for one audio and one
+// video stream, bundled on one transport with RTCP muxed (RFC 5761).
+//
+// Driven like str0m: feed it datagrams, frames and timeouts, each with the
+// current instant; then drain poll_output() (datagrams to send, events) and
+// sleep until next_timeout(). It owns no socket, thread or clock, so tests run
+// two sessions over a simulated network on a virtual clock.
+//
+// Later layers slot in here without touching the media code: a jitter buffer
+// and NACK/RTX between receive stream and depacketizer, congestion control fed
+// by the reports; encryption sits below, in the transport.
+#include <deque>
+#include <optional>
+#include <random>
+
+#include "packet/h264_depacketizer.hpp"
+#include "packet/h264_packetizer.hpp"
+#include "session/rtp_receive_stream.hpp"
+#include "session/rtp_send_stream.hpp"
+#include "session/session_config.hpp"
+#include "session/session_events.hpp"
+#include "session/session_stats.hpp"
+
+namespace peercall {
+
+class PeerSession {
+ public:
+  PeerSession(const SessionConfig& config, Instant now);
+
+  void handle_datagram(ByteView datagram, Instant now);
+  // An H.264 access unit (Annex B) or an Opus packet from the local encoders.
+  void send_video(const EncodedFrame& frame, Instant now);
+  void send_audio(const EncodedFrame& frame, Instant now);
+  void handle_timeout(Instant now);
+  // Says goodbye (RTCP BYE); the session sends nothing afterwards.
+  void close(Instant now);
+  // The decoder lost its reference (e.g. a decode error): ask for a keyframe.
+  void request_keyframe(Instant now);
+
+  std::optional<SessionOutput> poll_output();
+  Instant next_timeout() const;
+
+  bool closed() const { return closed_; }
+  SessionStats stats() const;
+
+ private:
+  void handle_rtp(ByteView datagram, Instant now);
+  void handle_rtcp(ByteView datagram, Instant now);
+  void receive_video(const RtpPacketView& packet, Instant now);
+  void receive_audio(const RtpPacketView& packet, Instant now);
+  void send_rtcp(Instant now, bool bye);
+  void send_keyframe_request(Instant now);
+  void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
+
+  SessionConfig config_;
+  std::mt19937 rng_;
+  std::deque<SessionOutput> outputs_;
+  bool closed_ = false;
+  bool timed_out_ = false;
+  bool peer_hung_up_ = false;
+
+  H264Packetizer packetizer_;
+  RtpSendStream video_out_;
+  RtpSendStream audio_out_;
+
+  RtpReceiveStream video_in_;
+  H264Depacketizer depacketizer_;
+  std::optional<Instant> last_keyframe_request_;
+  bool awaiting_keyframe_ = false;
+  uint64_t keyframe_requests_sent_ = 0;
+
+  RtpReceiveStream audio_in_;
+  std::optional<int64_t> last_audio_sequence_;
+  uint64_t audio_frames_in_ = 0;
+  uint64_t audio_too_late_ = 0;  // arrived after a later packet was played
+
+  Instant last_heard_;
+  Instant next_rtcp_;
+  std::optional<Duration> rtt_;
+  uint64_t malformed_ = 0;
+  uint64_t unexpected_ = 0;
+};
+
+}  // namespace peercall

@@ -1,0 +1,45 @@
+#pragma once
+// The receiving half of one RTP stream, common to audio and video: learns the
+// peer's SSRC, keeps RFC 3550 reception statistics, remembers the peer's last
+// sender report (for LSR/DLSR) and maps RTP time onto our clock.
+#include <optional>
+
+#include "rtp/receive_statistics.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/sequence_unwrapper.hpp"
+#include "session/rtp_time_mapper.hpp"
+#include "session/session_config.hpp"
+
+namespace peercall {
+
+class RtpReceiveStream {
+ public:
+  explicit RtpReceiveStream(const StreamConfig& config);
+
+  // Whether a packet with this SSRC belongs here (learning the SSRC if unknown).
+  bool accepts(uint32_t ssrc);
+  // Counts the packet; false for a duplicate, which the caller drops.
+  bool on_packet(const RtpPacketView& packet, Instant arrival);
+  // Extended (unwrapped) sequence number of the packet just accepted.
+  int64_t last_sequence() const { return last_sequence_; }
+  // The sender's capture instant of a timestamp, on our clock.
+  Instant capture_time(uint32_t rtp_timestamp) const { return time_mapper_.map(rtp_timestamp); }
+
+  void on_sender_report(const SenderReport& sr, Instant arrival);
+  bool active() const { return remote_ssrc_ != 0 && stats_.packets_received() > 0; }
+  uint32_t remote_ssrc() const { return remote_ssrc_; }
+  ReportBlock report_block(Instant now);
+  const ReceiveStatistics& statistics() const { return stats_; }
+
+ private:
+  uint32_t remote_ssrc_;
+  ReceiveStatistics stats_;
+  SequenceUnwrapper unwrapper_;
+  RtpTimeMapper time_mapper_;
+  int64_t last_sequence_ = 0;
+  uint32_t last_sr_compact_ = 0;
+  Instant last_sr_arrival_{};
+};
+
+}  // namespace peercall

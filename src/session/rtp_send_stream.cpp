@@ -1,0 +1,54 @@
+#include "session/rtp_send_stream.hpp"
+
+#include "rtp/ntp_time.hpp"
+#include "rtp/rtp_packet.hpp"
+
+namespace peercall {
+
+RtpSendStream::RtpSendStream(const StreamConfig& config, uint16_t first_sequence,
+                             uint32_t timestamp_offset)
+    : config_(config), next_sequence_(first_sequence), timestamp_offset_(timestamp_offset) {}
+
+void RtpSendStream::send_frame(const std::vector<Bytes>& payloads, uint32_t media_timestamp,
+                               Instant capture_time, bool keyframe,
+                               std::deque<SessionOutput>& out) {
+  RtpHeader header;
+  header.payload_type = config_.payload_type;
+  header.ssrc = config_.local_ssrc;
+  header.timestamp = media_timestamp + timestamp_offset_;
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    header.sequence_number = next_sequence_++;
+    header.marker = (i + 1 == payloads.size());
+    Transmit t;
+    t.datagram.reserve(12 + payloads[i].size());
+    write_rtp(header, payloads[i], t.datagram);
+    out.emplace_back(std::move(t));
+    ++stats_.packets;
+    stats_.bytes += payloads[i].size();
+    octets_ += static_cast<uint32_t>(payloads[i].size());
+  }
+  last_rtp_timestamp_ = header.timestamp;
+  last_capture_time_ = capture_time;
+  ++stats_.frames;
+  if (keyframe) ++stats_.keyframes;
+}
+
+SenderReport RtpSendStream::sender_report(Instant now) const {
+  SenderReport sr;
+  sr.ssrc = config_.local_ssrc;
+  sr.ntp_timestamp = instant_to_ntp(now);
+  // Extrapolate the RTP clock from the last frame sent to "now".
+  const int64_t elapsed_us = to_micros(now - last_capture_time_);
+  sr.rtp_timestamp = last_rtp_timestamp_ +
+                     static_cast<uint32_t>(elapsed_us * int64_t(config_.clock_rate) / 1'000'000);
+  sr.packet_count = static_cast<uint32_t>(stats_.packets);
+  sr.octet_count = octets_;
+  return sr;
+}
+
+void RtpSendStream::on_report_block(const ReportBlock& block) {
+  stats_.remote_fraction_lost = block.fraction_lost / 256.0;
+  stats_.remote_cumulative_lost = block.cumulative_lost;
+}
+
+}  // namespace peercall

@@ -1,0 +1,34 @@
+#pragma once
+// What one peer session needs to know, as negotiated by SDP. Plain data with
+// defaults; validated by whoever fills it from the SDP.
+#include <cstdint>
+#include <string>
+
+#include "core/time.hpp"
+
+namespace peercall {
+
+struct StreamConfig {
+  bool send = false;
+  bool receive = false;
+  uint8_t payload_type = 0;
+  uint32_t clock_rate = 0;
+  uint32_t local_ssrc = 0;
+  uint32_t remote_ssrc = 0;  // 0: learn it from the first packet with our payload type
+};
+
+struct SessionConfig {
+  StreamConfig audio;  // Opus, 48 kHz
+  StreamConfig video;  // H.264, 90 kHz
+  std::string cname = "peercall";
+  size_t max_rtp_payload = 1200;
+  Duration rtcp_interval = milliseconds(500);
+  // No packet at all from the peer for this long: the peer is gone (cable cut,
+  // process killed). Media or RTCP flows at least every 500 ms while alive.
+  Duration peer_timeout = seconds(3);
+  // While the decoder lacks a reference, ask again this often until a keyframe arrives.
+  Duration keyframe_request_interval = milliseconds(200);
+  uint64_t random_seed = 0;  // 0: the caller seeds from a random device
+};
+
+}  // namespace peercall

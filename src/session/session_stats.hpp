@@ -1,0 +1,41 @@
+#pragma once
+// Counters a session keeps; the app turns two snapshots into rates.
+#include <cstdint>
+#include <optional>
+
+#include "core/time.hpp"
+
+namespace peercall {
+
+struct OutgoingStreamStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;  // RTP payload bytes
+  uint64_t frames = 0;
+  uint64_t keyframes = 0;
+  uint64_t keyframe_requests_received = 0;
+  // From the peer's receiver reports about this stream.
+  double remote_fraction_lost = 0;
+  int64_t remote_cumulative_lost = 0;
+};
+
+struct IncomingStreamStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t frames = 0;
+  int64_t packets_lost = 0;
+  uint64_t packets_reordered = 0;
+  uint64_t packets_duplicate = 0;
+  uint64_t frames_lost = 0;
+  uint64_t keyframe_requests_sent = 0;
+  double jitter_ms = 0;
+};
+
+struct SessionStats {
+  OutgoingStreamStats video_out, audio_out;
+  IncomingStreamStats video_in, audio_in;
+  uint64_t datagrams_malformed = 0;   // dropped: unparsable or unknown
+  uint64_t datagrams_unexpected = 0;  // dropped: well-formed, but not ours
+  std::optional<Duration> rtt;
+};
+
+}  // namespace peercall

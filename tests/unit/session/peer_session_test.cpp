@@ -1,0 +1,293 @@
+// Two PeerSessions joined by a seeded simulated network on a virtual clock:
+// runs faster than real time and never flakes.
+#include "session/peer_session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <map>
+
+#include "../../sim/simulated_network.hpp"
+
+namespace peercall {
+namespace {
+
+using sim::LinkModel;
+using sim::SimulatedNetwork;
+
+constexpr uint8_t kVideoPt = 96;
+constexpr uint8_t kAudioPt = 111;
+
+SessionConfig config_for(int side) {
+  SessionConfig c;
+  const uint32_t base = side == 0 ? 0x1000 : 0x2000;
+  c.video = {true, true, kVideoPt, 90000, base + 1, 0};
+  c.audio = {true, true, kAudioPt, 48000, base + 2, 0};
+  c.random_seed = 1234 + side;
+  c.cname = side == 0 ? "a" : "b";
+  return c;
+}
+
+// A fake H.264 access unit: SPS+PPS+IDR or one P slice, with a body that
+// cannot contain a start code, tagged with the frame number.
+Bytes fake_access_unit(uint32_t number, bool key, size_t body) {
+  Bytes au;
+  auto nal = [&](uint8_t header, size_t n) {
+    au.insert(au.end(), {0, 0, 0, 1, header});
+    // 7 bits a byte with the top bit set: never a start code.
+    for (int shift : {21, 14, 7, 0}) au.push_back(uint8_t((number >> shift) & 0x7f) | 0x80);
+    for (size_t i = 0; i < n; ++i) au.push_back(uint8_t(1 + (i * 7 + number) % 250));
+  };
+  if (key) {
+    nal(0x67, 8);
+    nal(0x68, 4);
+    nal(0x65, body);
+  } else {
+    nal(0x41, body);
+  }
+  return au;
+}
+
+struct Peer {
+  std::unique_ptr<PeerSession> session;
+  std::vector<EncodedFrame> video;
+  std::vector<AudioReceived> audio;
+  int keyframe_requests = 0;
+  bool hung_up = false;
+  bool timed_out = false;
+  bool force_keyframe = true;
+};
+
+// Drives two sessions: side 0 and 1 send video at 30 fps and audio at 50 pps
+// until `send_until`, and the clock runs until `run_until`.
+class Call {
+ public:
+  Call(LinkModel model, uint64_t seed) : model_(model), net_(seed) {
+    for (int i = 0; i < 2; ++i) peers_[i].session = std::make_unique<PeerSession>(config_for(i), now_);
+  }
+
+  void run(Duration send_until, Duration run_until, std::array<bool, 2> sending = {true, true}) {
+    const Instant start = now_;
+    Instant next_video = start, next_audio = start;
+    uint32_t frame = frames_sent_;
+    while (true) {
+      Instant next = start + run_until;
+      for (auto& p : peers_)
+        if (!p.session->closed()) next = std::min(next, p.session->next_timeout());
+      if (net_.has_pending()) next = std::min(next, net_.next_delivery());
+      const bool can_send = now_ < start + send_until;
+      if (can_send) next = std::min({next, next_video, next_audio});
+      if (next >= start + run_until && !(can_send && next == start + run_until)) {
+        now_ = start + run_until;
+        break;
+      }
+      now_ = std::max(now_, next);
+
+      if (can_send && now_ >= next_video) {
+        for (int i = 0; i < 2; ++i) {
+          if (!sending[i]) continue;
+          EncodedFrame f;
+          f.keyframe = peers_[i].force_keyframe || frame % 90 == 0;
+          peers_[i].force_keyframe = false;
+          f.data = fake_access_unit(frame, f.keyframe, f.keyframe ? 6000 : 1500);
+          f.rtp_timestamp = frame * 3000;
+          f.capture_time = now_;
+          peers_[i].session->send_video(f, now_);
+        }
+        ++frame;
+        frames_sent_ = frame;
+        next_video += microseconds(33333);
+      }
+      if (can_send && now_ >= next_audio) {
+        for (int i = 0; i < 2; ++i) {
+          if (!sending[i]) continue;
+          EncodedFrame a;
+          a.data = {0x78, uint8_t(audio_sent_), uint8_t(audio_sent_ >> 8), 3, 4};
+          a.rtp_timestamp = audio_sent_ * 960;
+          a.capture_time = now_;
+          peers_[i].session->send_audio(a, now_);
+        }
+        ++audio_sent_;
+        next_audio += milliseconds(20);
+      }
+      while (net_.has_pending() && net_.next_delivery() <= now_) {
+        auto d = net_.pop();
+        peers_[d.to].session->handle_datagram(d.datagram, now_);
+      }
+      for (auto& p : peers_) p.session->handle_timeout(now_);
+      drain();
+    }
+    drain();
+  }
+
+  void drain() {
+    for (int i = 0; i < 2; ++i) {
+      Peer& p = peers_[i];
+      while (auto out = p.session->poll_output()) {
+        if (auto* t = std::get_if<Transmit>(&*out)) {
+          net_.send(i, std::move(t->datagram), now_, model_);
+          continue;
+        }
+        auto& ev = std::get<SessionEvent>(*out);
+        if (auto* v = std::get_if<VideoReceived>(&ev)) p.video.push_back(v->frame);
+        if (auto* a = std::get_if<AudioReceived>(&ev)) p.audio.push_back(*a);
+        if (std::holds_alternative<KeyframeRequested>(ev)) {
+          ++p.keyframe_requests;
+          p.force_keyframe = true;
+        }
+        if (std::holds_alternative<PeerHungUp>(ev)) p.hung_up = true;
+        if (std::holds_alternative<PeerTimedOut>(ev)) p.timed_out = true;
+      }
+    }
+  }
+
+  Peer& peer(int i) { return peers_[i]; }
+  Instant now() const { return now_; }
+  uint32_t frames_sent() const { return frames_sent_; }
+  uint32_t audio_sent() const { return audio_sent_; }
+  SimulatedNetwork& network() { return net_; }
+
+ private:
+  LinkModel model_;
+  SimulatedNetwork net_;
+  Instant now_ = instant_from_micros(1'000'000'000);
+  std::array<Peer, 2> peers_;
+  uint32_t frames_sent_ = 0;
+  uint32_t audio_sent_ = 0;
+};
+
+uint32_t frame_number(const EncodedFrame& f) {
+  // The first NAL's tag: 4 bytes after the first start code and header.
+  const auto& d = f.data;
+  for (size_t i = 0; i + 8 < d.size(); ++i)
+    if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
+      return (uint32_t(d[i + 4] & 0x7f) << 21) | (uint32_t(d[i + 5] & 0x7f) << 14) |
+             (uint32_t(d[i + 6] & 0x7f) << 7) | (d[i + 7] & 0x7f);
+  return ~0u;
+}
+
+TEST(PeerSession, PerfectNetworkDeliversEveryFrameIntactAndInOrder) {
+  Call call(LinkModel{milliseconds(20)}, 1);
+  call.run(seconds(3), seconds(4));
+  for (int side = 0; side < 2; ++side) {
+    const Peer& rx = call.peer(side);
+    ASSERT_EQ(rx.video.size(), call.frames_sent()) << "side " << side;
+    for (uint32_t i = 0; i < rx.video.size(); ++i) {
+      EXPECT_EQ(frame_number(rx.video[i]), i);
+      const bool key = rx.video[i].keyframe;  // periodic, or asked for by the receiver
+      if (i % 90 == 0) EXPECT_TRUE(key) << i;
+      // Byte-exact (4-byte start codes both ways).
+      EXPECT_EQ(rx.video[i].data, fake_access_unit(i, key, key ? 6000 : 1500)) << i;
+    }
+    EXPECT_EQ(rx.audio.size(), call.audio_sent());
+    for (const auto& a : rx.audio) EXPECT_EQ(a.lost_before, 0u);
+    const SessionStats s = rx.session->stats();
+    EXPECT_EQ(s.video_in.packets_lost, 0);
+    EXPECT_EQ(s.video_in.frames_lost, 0u);
+    ASSERT_TRUE(s.rtt.has_value());
+    EXPECT_NEAR(to_micros(*s.rtt) / 1000.0, 40.0, 1.0);  // 20 ms each way
+    EXPECT_FALSE(rx.timed_out);
+  }
+}
+
+TEST(PeerSession, ReceivedFramesAreTimedOnTheSendersClock) {
+  Call call(LinkModel{milliseconds(20), milliseconds(10)}, 2);
+  call.run(seconds(2), seconds(3));
+  const auto& v = call.peer(1).video;
+  ASSERT_GT(v.size(), 50u);
+  // Frames are 33.3 ms apart in RTP time. The mapping follows the least
+  // delayed packet, so after it has seen a few dozen it keeps that spacing
+  // despite 10 ms of jitter, and never claims a capture after the arrival.
+  for (size_t i = 30; i < v.size(); ++i)
+    EXPECT_NEAR(to_micros(v[i].capture_time - v[i - 1].capture_time), 33333, 1000) << i;
+}
+
+TEST(PeerSession, FivePercentLossRecoversThroughKeyframeRequests) {
+  Call call(LinkModel{milliseconds(20), Duration::zero(), 0.05}, 42);
+  call.run(seconds(10), seconds(11));
+  for (int side = 0; side < 2; ++side) {
+    const Peer& rx = call.peer(side);
+    const Peer& tx = call.peer(1 - side);
+    const SessionStats s = rx.session->stats();
+    EXPECT_GT(s.video_in.packets_lost, 0);
+    EXPECT_GT(s.video_in.frames_lost, 0u);
+    EXPECT_GT(s.video_in.keyframe_requests_sent, 0u);
+    EXPECT_GT(tx.keyframe_requests, 0);
+    // Delivered frames are whole, in order, and after any gap the next one is a keyframe.
+    ASSERT_GT(rx.video.size(), 100u);
+    uint32_t prev = frame_number(rx.video[0]);
+    EXPECT_TRUE(rx.video[0].keyframe);
+    for (size_t i = 1; i < rx.video.size(); ++i) {
+      const uint32_t n = frame_number(rx.video[i]);
+      ASSERT_GT(n, prev) << "side " << side << " frame " << i;
+      if (n != prev + 1) EXPECT_TRUE(rx.video[i].keyframe) << "frame " << n << " after " << prev;
+      prev = n;
+    }
+    // Lost audio is reported for concealment.
+    uint32_t concealed = 0;
+    for (const auto& a : rx.audio) concealed += a.lost_before;
+    EXPECT_GT(concealed, 0u);
+    // Only the packets lost at the very end go unreported.
+    EXPECT_NEAR(double(rx.audio.size() + concealed), double(call.audio_sent()), 3);
+  }
+}
+
+TEST(PeerSession, ReorderingIsAbsorbed) {
+  // 15 ms of jitter against ~1-2 ms packet spacing: heavy reordering, no loss.
+  Call call(LinkModel{milliseconds(10), milliseconds(15)}, 7);
+  call.run(seconds(3), seconds(4));
+  const Peer& rx = call.peer(1);
+  const SessionStats s = rx.session->stats();
+  EXPECT_GT(s.video_in.packets_reordered, 0u);
+  EXPECT_EQ(s.video_in.frames_lost, 0u);
+  EXPECT_EQ(rx.video.size(), call.frames_sent());
+}
+
+TEST(PeerSession, ByeEndsTheCallOnTheOtherSide) {
+  Call call(LinkModel{milliseconds(20)}, 3);
+  call.run(seconds(1), seconds(1));
+  call.peer(0).session->close(call.now());
+  call.drain();
+  call.run(Duration::zero(), milliseconds(100));
+  EXPECT_TRUE(call.peer(1).hung_up);
+  EXPECT_FALSE(call.peer(1).timed_out);
+}
+
+TEST(PeerSession, SilentPeerTimesOutAfterThreeSeconds) {
+  Call call(LinkModel{milliseconds(20)}, 4);
+  call.run(seconds(1), seconds(1));
+  // Side 0 vanishes: from now on side 1 hears nothing.
+  const Instant vanished = call.now();
+  auto& b = *call.peer(1).session;
+  Instant t = vanished;
+  bool timed_out = false;
+  while (!timed_out && t < vanished + seconds(10)) {
+    t = b.next_timeout();
+    b.handle_timeout(t);
+    while (auto out = b.poll_output())
+      if (auto* ev = std::get_if<SessionEvent>(&*out))
+        timed_out |= std::holds_alternative<PeerTimedOut>(*ev);
+  }
+  ASSERT_TRUE(timed_out);
+  EXPECT_GE(t - vanished, seconds(2));
+  EXPECT_LE(t - vanished, seconds(3));
+}
+
+TEST(PeerSession, GarbageIsCountedNotFatal) {
+  PeerSession s(config_for(0), instant_from_micros(0));
+  std::mt19937 rng(99);
+  for (int i = 0; i < 20000; ++i) {
+    Bytes junk(rng() % 1500);
+    for (auto& b : junk) b = uint8_t(rng());
+    if (!junk.empty() && i % 2) junk[0] = 0x80;  // looks like RTP v2
+    if (junk.size() > 1 && i % 4 == 1) junk[1] = uint8_t(200 + rng() % 8);  // looks like RTCP
+    s.handle_datagram(junk, instant_from_micros(i * 1000));
+    while (s.poll_output()) {
+    }
+  }
+  const SessionStats st = s.stats();
+  EXPECT_GT(st.datagrams_malformed + st.datagrams_unexpected, 1000u);
+}
+
+}  // namespace
+}  // namespace peercall

@@ -1,0 +1,166 @@
+// peercall-analyze: measures what a peer received, for the end-to-end tests
+// and the benchmark. Prints one JSON object.
+//
+//   video FILE|-  [--fps N] [--live]
+//       Reads y4m, finds each frame's stamp, re-renders the sent test-pattern
+//       frame from it and computes PSNR-Y; counts frames, order and gaps.
+//       --live (for a pipe): also takes latency = arrival time - capture time.
+//   audio FILE.wav
+//       Looks for the test tone's beeps.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "media/synthetic/frame_stamp.hpp"
+#include "media/synthetic/test_pattern.hpp"
+#include "media/synthetic/tone.hpp"
+#include "y4m_reader.hpp"
+
+using namespace peercall;
+
+namespace {
+
+double psnr_y(const VideoFrame& a, const VideoFrame& b) {
+  const size_t n = size_t(a.width) * a.height;
+  double sse = 0;
+  const uint8_t* pa = a.y();
+  const uint8_t* pb = b.y();
+  for (size_t i = 0; i < n; ++i) {
+    const int d = int(pa[i]) - int(pb[i]);
+    sse += d * d;
+  }
+  if (sse == 0) return 99.0;
+  return 10.0 * std::log10(255.0 * 255.0 * double(n) / sse);
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(p / 100.0 * double(v.size())))];
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / double(v.size());
+}
+
+int analyze_video(const char* path, int fps, bool live) {
+  FILE* in = std::strcmp(path, "-") == 0 ? stdin : std::fopen(path, "rb");
+  if (!in) {
+    std::fprintf(stderr, "peercall-analyze: cannot open %s\n", path);
+    return 1;
+  }
+  tools::Y4mReader reader(in);
+  if (!reader.read_header()) {
+    std::fprintf(stderr, "peercall-analyze: %s is not y4m\n", path);
+    return 1;
+  }
+  uint64_t frames = 0, stamped = 0, in_order = 0, repeated = 0, gaps = 0, missing = 0;
+  std::optional<uint32_t> first, last;
+  std::vector<double> psnr, latency_ms;
+  while (auto frame = reader.next()) {
+    const int64_t arrival_us = to_micros(Clock::now());
+    ++frames;
+    auto stamp = read_stamp(frame->y(), frame->width, frame->width, frame->height, arrival_us);
+    if (!stamp) continue;
+    ++stamped;
+    if (live) latency_ms.push_back((arrival_us - stamp->capture_time_us) / 1000.0);
+    if (!first) first = stamp->frame_number;
+    if (last) {
+      if (stamp->frame_number == *last) {
+        ++repeated;
+        continue;
+      }
+      if (stamp->frame_number > *last) {
+        ++in_order;
+        if (stamp->frame_number != *last + 1) {
+          ++gaps;
+          missing += stamp->frame_number - *last - 1;
+        }
+      }
+    } else {
+      ++in_order;
+    }
+    last = stamp->frame_number;
+    const VideoFrame reference =
+        render_test_frame(frame->width, frame->height, stamp->frame_number, fps,
+                          instant_from_micros(stamp->capture_time_us));
+    psnr.push_back(psnr_y(*frame, reference));
+  }
+  const uint64_t unique = stamped - repeated;
+  nlohmann::json j = {
+      {"frames", frames},
+      {"stamped", stamped},
+      {"unique", unique},
+      {"in_order_fraction", unique ? double(in_order) / double(unique) : 0.0},
+      {"gaps", gaps},
+      {"missing", missing},
+      {"first", first ? int64_t(*first) : -1},
+      {"last", last ? int64_t(*last) : -1},
+      {"width", reader.width()},
+      {"height", reader.height()},
+      {"psnr_y_mean", mean(psnr)},
+      {"psnr_y_min", psnr.empty() ? 0.0 : *std::min_element(psnr.begin(), psnr.end())},
+  };
+  if (live) {
+    j["latency_ms_p50"] = percentile(latency_ms, 50);
+    j["latency_ms_p95"] = percentile(latency_ms, 95);
+  }
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+int analyze_audio(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < 44 || std::memcmp(bytes.data(), "RIFF", 4) != 0) {
+    std::fprintf(stderr, "peercall-analyze: %s is not a wav file\n", path);
+    return 1;
+  }
+  // Find the "data" chunk (ours is at 36, but be general).
+  size_t pos = 12, data = 0, size = 0;
+  while (pos + 8 <= bytes.size()) {
+    uint32_t len;
+    std::memcpy(&len, &bytes[pos + 4], 4);
+    if (std::memcmp(&bytes[pos], "data", 4) == 0) {
+      data = pos + 8;
+      size = std::min<size_t>(len, bytes.size() - data);
+      break;
+    }
+    pos += 8 + len + (len & 1);
+  }
+  std::vector<int16_t> samples(size / 2);
+  if (!samples.empty()) std::memcpy(samples.data(), &bytes[data], samples.size() * 2);
+  const ToneAnalysis a = analyze_tone(samples);
+  nlohmann::json j = {{"seconds", samples.size() / double(kAudioSampleRate)},
+                      {"beeps", a.beeps_detected},
+                      {"period_ms", a.beep_period_ms},
+                      {"tone_dbfs", a.tone_level_dbfs},
+                      {"silence_dbfs", a.silence_level_dbfs}};
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[1], "video") == 0) {
+    int fps = 30;
+    bool live = false;
+    for (int i = 3; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--fps") == 0 && i + 1 < argc) fps = std::atoi(argv[++i]);
+      if (std::strcmp(argv[i], "--live") == 0) live = true;
+    }
+    return analyze_video(argv[2], fps, live);
+  }
+  if (argc == 3 && std::strcmp(argv[1], "audio") == 0) return analyze_audio(argv[2]);
+  std::fprintf(stderr, "usage: peercall-analyze video FILE.y4m|- [--fps N] [--live]\n"
+                       "       peercall-analyze audio FILE.wav\n");
+  return 2;
+}
