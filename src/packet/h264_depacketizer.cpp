@@ -1,0 +1,265 @@
+#include "packet/h264_depacketizer.hpp"
+
+#include <algorithm>
+
+#include "core/result.hpp"
+#include "packet/h264_nal.hpp"
+
+namespace peercall {
+namespace {
+
+// Unwrapped seqs beyond this are nonsense; rejecting them keeps seq +- 1 and
+// window arithmetic far from overflow.
+constexpr int64_t kSeqLimit = int64_t{1} << 62;
+
+struct PayloadInfo {
+  bool can_start;  // single NAL, STAP-A or FU-A start
+};
+
+// Structural check of one payload, so that assembly later needs no more checks.
+Result<PayloadInfo> inspect_payload(ByteView payload) {
+  ByteReader r(payload);
+  uint8_t header = 0;
+  if (!r.u8(header)) return Error{"h264: empty payload"};
+  const H264NalType type = h264_nal_type(header);
+  if (h264_is_plain_nal(type)) return PayloadInfo{true};
+  if (type == H264NalType::kStapA) {
+    if (r.remaining() == 0) return Error{"h264: empty STAP-A"};
+    while (r.remaining() > 0) {
+      uint16_t size = 0;
+      ByteView nal;
+      if (!r.u16(size) || !r.take(size, nal)) return Error{"h264: STAP-A length overrun"};
+      if (size == 0 || !h264_is_plain_nal(h264_nal_type(nal[0]))) {
+        return Error{"h264: bad STAP-A unit"};
+      }
+    }
+    return PayloadInfo{true};
+  }
+  if (type == H264NalType::kFuA) {
+    uint8_t fu = 0;
+    if (!r.u8(fu) || r.remaining() == 0) return Error{"h264: FU-A too short"};
+    // RFC 6184 5.8: one FU must not carry a whole NAL unit.
+    if ((fu & kH264FuStart) && (fu & kH264FuEnd)) return Error{"h264: FU-A start and end"};
+    if (!h264_is_plain_nal(h264_nal_type(fu))) return Error{"h264: bad FU-A type"};
+    return PayloadInfo{(fu & kH264FuStart) != 0};
+  }
+  return Error{"h264: unsupported payload type"};  // 0, STAP-B, MTAP16/24, FU-B, 30, 31
+}
+
+// Rebuilds Annex B from one frame's (already inspected) payloads in seq order,
+// checking that FU-A fragments nest: start, middles of the same type, end.
+class AnnexBBuilder {
+ public:
+  bool add(ByteView payload) {
+    const uint8_t header = payload[0];
+    const H264NalType type = h264_nal_type(header);
+    if (type == H264NalType::kFuA) return add_fragment(header, payload[1], payload.subspan(2));
+    if (open_fu_type_) return false;  // an FU-A was interrupted
+    if (type != H264NalType::kStapA) {
+      add_nal(payload);
+      return true;
+    }
+    ByteReader r(payload.subspan(1));
+    uint16_t size = 0;
+    ByteView nal;
+    while (r.u16(size) && r.take(size, nal)) add_nal(nal);
+    return true;
+  }
+  bool finished() const { return !open_fu_type_; }
+  bool has_idr() const { return has_idr_; }
+  Bytes take() { return std::move(out_); }
+
+ private:
+  bool add_fragment(uint8_t indicator, uint8_t fu, ByteView data) {
+    const uint8_t type = fu & kH264TypeMask;
+    if (fu & kH264FuStart) {
+      if (open_fu_type_) return false;
+      open_fu_type_ = type;
+      const uint8_t nal_header = (indicator & (kH264ForbiddenBit | kH264NriMask)) | type;
+      add_nal(ByteView(&nal_header, 1));
+    } else if (open_fu_type_ != type) {
+      return false;  // middle/end without its start, or of another NAL
+    }
+    out_.insert(out_.end(), data.begin(), data.end());
+    if (fu & kH264FuEnd) open_fu_type_.reset();
+    return true;
+  }
+  void add_nal(ByteView nal) {
+    has_idr_ = has_idr_ || h264_nal_type(nal[0]) == H264NalType::kIdr;
+    append_annexb_nal(out_, nal);
+  }
+
+  Bytes out_;
+  std::optional<uint8_t> open_fu_type_;
+  bool has_idr_ = false;
+};
+
+}  // namespace
+
+void H264Depacketizer::push(int64_t seq, uint32_t rtp_timestamp, bool marker, ByteView payload,
+                            Instant arrival) {
+  const auto info = inspect_payload(payload);
+  if (!info || seq <= -kSeqLimit || seq >= kSeqLimit) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  if (floor_ && seq < *floor_) {
+    ++(seen_recently(seq) ? stats_.packets_duplicate : stats_.packets_too_late);
+    return;
+  }
+  if (packets_.contains(seq)) {
+    ++stats_.packets_duplicate;
+    return;
+  }
+  packets_.emplace(seq, Packet{rtp_timestamp, marker, info->can_start, arrival,
+                               Bytes(payload.begin(), payload.end())});
+  if (packets_.size() > kMaxBufferedPackets) drop_oldest_frame();
+  assemble();
+}
+
+std::optional<H264AccessUnit> H264Depacketizer::pop_frame() {
+  if (ready_.empty()) return std::nullopt;
+  H264AccessUnit au = std::move(ready_.front());
+  ready_.pop_front();
+  return au;
+}
+
+bool H264Depacketizer::take_keyframe_request() {
+  const bool request = keyframe_request_ || !got_first_keyframe_;
+  keyframe_request_ = false;
+  return request;
+}
+
+void H264Depacketizer::assemble() {
+  while (const auto frame = find_complete_frame()) {
+    if (synced_ && frame->first > *floor_) {
+      // An older frame is missing packets. Give a straggler of it (reordering
+      // across adjacent frames) until a packet of a still newer frame arrives.
+      if (packets_.rbegin()->first <= frame->last) return;
+      on_loss(std::max<size_t>(1, consume_until(frame->first)));
+    } else if (!synced_) {
+      consume_until(frame->first);  // partial frame(s) from before we joined: not a loss
+    }
+    emit(*frame);
+  }
+}
+
+// The oldest buffered frame whose packets from its first to its marker are all
+// present. A first packet is known to start the frame when it follows the
+// previous frame's marker (seq or packet), or a packet of another timestamp;
+// before the first frame (or after a resync) any packet that can start a
+// frame is taken as the start.
+std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame() const {
+  const Packet* prev = nullptr;
+  int64_t prev_seq = 0;
+  int64_t run_first = 0;
+  bool run_has_start = false;
+  for (const auto& [seq, packet] : packets_) {
+    const bool adjacent = prev && prev_seq + 1 == seq;
+    if (!adjacent || prev->marker || prev->timestamp != packet.timestamp) {
+      run_first = seq;
+      run_has_start = adjacent || (synced_ && seq == *floor_) || (!synced_ && packet.can_start);
+    }
+    if (packet.marker && run_has_start) return Span{run_first, seq};
+    prev = &packet;
+    prev_seq = seq;
+  }
+  return std::nullopt;
+}
+
+void H264Depacketizer::emit(Span frame) {
+  AnnexBBuilder builder;
+  H264AccessUnit au;
+  au.first_seq = frame.first;
+  au.last_seq = frame.last;
+  bool consistent = true;
+  const auto end = packets_.upper_bound(frame.last);
+  for (auto it = packets_.find(frame.first); it != end; ++it) {
+    const Packet& packet = it->second;
+    consistent = consistent && builder.add(packet.payload);
+    if (it->first == frame.first || packet.arrival < au.first_packet_arrival) {
+      au.first_packet_arrival = packet.arrival;
+    }
+    au.rtp_timestamp = packet.timestamp;
+  }
+  consistent = consistent && builder.finished();
+  consume_until(frame.last + 1);
+  synced_ = true;
+  if (!consistent) {
+    on_loss(1);
+    return;
+  }
+  au.keyframe = builder.has_idr();
+  au.annexb = builder.take();
+  // The decoder lacks references after a loss: only a keyframe helps.
+  if (waiting_keyframe_ && !au.keyframe) {
+    ++stats_.frames_dropped_waiting_keyframe;
+    return;
+  }
+  if (ready_.size() >= kMaxReadyFrames) {
+    // Nobody is popping; the frame given up breaks the reference chain.
+    ready_.pop_front();
+    on_loss(1);
+    if (!au.keyframe) {
+      ++stats_.frames_dropped_waiting_keyframe;
+      return;
+    }
+  }
+  if (au.keyframe) {
+    waiting_keyframe_ = false;
+    got_first_keyframe_ = true;
+    keyframe_request_ = false;
+  }
+  ready_.push_back(std::move(au));
+  ++stats_.frames_complete;
+}
+
+void H264Depacketizer::drop_oldest_frame() {
+  // Memory cap: give up on the oldest frame, i.e. the lowest packet and those
+  // following it with its timestamp, up to a marker.
+  auto it = packets_.begin();
+  const uint32_t timestamp = it->second.timestamp;
+  int64_t last = it->first;
+  bool marker = false;
+  for (; it != packets_.end() && it->second.timestamp == timestamp && !marker; ++it) {
+    last = it->first;
+    marker = it->second.marker;
+  }
+  consume_until(last + 1);
+  synced_ = marker;  // without its marker the next frame's start is unknown: resync
+  on_loss(1);
+}
+
+// Drops every buffered packet below `seq`, remembering their seqs, and raises
+// floor_ to `seq`. Returns how many frames the dropped packets belonged to.
+size_t H264Depacketizer::consume_until(int64_t seq) {
+  const int64_t window_start = seq - static_cast<int64_t>(kHistory);
+  const int64_t clear_from = floor_ ? std::max(*floor_, window_start) : window_start;
+  for (int64_t s = clear_from; s < seq; ++s) consumed_.reset(history_index(s));
+  size_t frames = 0;
+  bool new_frame = true;
+  uint32_t timestamp = 0;
+  while (!packets_.empty() && packets_.begin()->first < seq) {
+    const auto it = packets_.begin();
+    if (new_frame || it->second.timestamp != timestamp) ++frames;
+    new_frame = it->second.marker;
+    timestamp = it->second.timestamp;
+    if (it->first >= window_start) consumed_.set(history_index(it->first));
+    packets_.erase(it);
+  }
+  floor_ = floor_ ? std::max(*floor_, seq) : seq;
+  return frames;
+}
+
+void H264Depacketizer::on_loss(uint64_t frames) {
+  stats_.frames_lost += frames;
+  waiting_keyframe_ = true;
+  keyframe_request_ = true;
+}
+
+bool H264Depacketizer::seen_recently(int64_t seq) const {
+  return floor_ && seq < *floor_ && seq >= *floor_ - static_cast<int64_t>(kHistory) &&
+         consumed_.test(history_index(seq));
+}
+
+}  // namespace peercall
