@@ -14,7 +14,6 @@ extern "C" {
 }
 
 #include "core/time.hpp"
-#include "media/device/lasting_text.hpp"
 
 namespace peercall {
 
@@ -89,7 +88,7 @@ Result<std::unique_ptr<CameraSource>> CameraSource::open(const CameraConfig& con
 Result<bool> CameraSource::open_input() {
   const std::string who = "camera " + config_.device;
   const AVInputFormat* input = av_find_input_format(config_.driver.c_str());
-  if (!input) return Error{lasting_text("camera: libavdevice has no '" + config_.driver + "' input")};
+  if (!input) return Error{"camera: libavdevice has no '" + config_.driver + "' input"};
 
   const std::string size = std::to_string(config_.width) + "x" + std::to_string(config_.height);
   const std::string rate = std::to_string(config_.fps);
@@ -114,20 +113,20 @@ Result<bool> CameraSource::open_input() {
     }
     if (is_device_error(rc)) break;
   }
-  return Error{lasting_text(who + ": " + av_error_text(rc))};
+  return Error{who + ": " + av_error_text(rc)};
 }
 
 Result<bool> CameraSource::open_decoder() {
   const std::string who = "camera " + config_.device;
   const AVCodec* codec = nullptr;
   stream_index_ = av_find_best_stream(format_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-  if (stream_index_ < 0 || !codec) return Error{lasting_text(who + ": no decodable video stream")};
+  if (stream_index_ < 0 || !codec) return Error{who + ": no decodable video stream"};
   decoder_.reset(avcodec_alloc_context3(codec));
   if (!decoder_) return Error{"camera: out of memory"};
   const AVStream* stream = format_->streams[stream_index_];
   if (avcodec_parameters_to_context(decoder_.get(), stream->codecpar) < 0 ||
       avcodec_open2(decoder_.get(), codec, nullptr) < 0) {
-    return Error{lasting_text(who + ": cannot open the " + codec->name + " decoder")};
+    return Error{who + ": cannot open the " + codec->name + " decoder"};
   }
   return true;
 }

@@ -1,6 +1,5 @@
 #include "media/device/sdl_audio_device.hpp"
 
-#include "media/device/lasting_text.hpp"
 #include "media/frames.hpp"
 
 namespace peercall {
@@ -13,11 +12,11 @@ Result<std::unique_ptr<SdlAudioDevice>> SdlAudioDevice::open(const char* label, 
   device->name_ = name ? name : "default";
   const std::string who = std::string(label) + (name ? " '" + device->name_ + "'" : "");
   if (!device->audio_.ok()) {
-    return Error{lasting_text(who + ": no audio system (" + SDL_GetError() + ")")};
+    return Error{who + ": no audio system (" + SDL_GetError() + ")"};
   }
   const bool capture = direction == Direction::kCapture;
   if (SDL_GetNumAudioDevices(capture ? 1 : 0) == 0) {
-    return Error{lasting_text(who + (capture ? ": no capture device" : ": no playback device"))};
+    return Error{who + (capture ? ": no capture device" : ": no playback device")};
   }
 
   SDL_AudioSpec want{};
@@ -31,7 +30,7 @@ Result<std::unique_ptr<SdlAudioDevice>> SdlAudioDevice::open(const char* label, 
   // allowed_changes = 0: SDL resamples/converts behind the callback for us.
   device->id_ = SDL_OpenAudioDevice(name, capture ? 1 : 0, &want, &have, 0);
   if (device->id_ == 0) {
-    return Error{lasting_text(who + ": " + SDL_GetError())};
+    return Error{who + ": " + SDL_GetError()};
   }
   return device;
 }

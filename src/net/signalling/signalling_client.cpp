@@ -53,7 +53,7 @@ std::string server_says(const HttpResponse& r) {
   return out;
 }
 
-Outcome<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t port, Deadline deadline,
+Result<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t port, Deadline deadline,
                                             std::chrono::milliseconds timeout) {
   asio::error_code ec;
   asio::ip::address literal = asio::ip::make_address(host, ec);
@@ -76,26 +76,26 @@ Outcome<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t po
     promise->set_value(std::move(out));
   }).detach();
   if (future.wait_until(deadline) != std::future_status::ready)
-    return Failure{"cannot resolve '" + host + "': timed out after " + describe(timeout)};
+    return Error{"cannot resolve '" + host + "': timed out after " + describe(timeout)};
   Resolved resolved = future.get();
-  if (resolved.ec) return Failure{"cannot resolve '" + host + "': " + sentence_part(resolved.ec.message())};
-  if (resolved.endpoints.empty()) return Failure{"cannot resolve '" + host + "': no addresses"};
+  if (resolved.ec) return Error{"cannot resolve '" + host + "': " + sentence_part(resolved.ec.message())};
+  if (resolved.endpoints.empty()) return Error{"cannot resolve '" + host + "': no addresses"};
   return resolved.endpoints;
 }
 
 // Location may be a path or an absolute http:// URL; both name a resource on
 // the server we are connected to.
-Outcome<std::string> location_target(const std::string& location) {
+Result<std::string> location_target(const std::string& location) {
   std::string_view loc = location;
   if (loc.substr(0, 7) == "http://") {
     size_t slash = loc.find('/', 7);
     loc = slash == std::string_view::npos ? std::string_view("/") : loc.substr(slash);
   } else if (loc.find("://") != std::string_view::npos) {
-    return Failure{"cannot hang up at '" + printable(location) + "': only http:// locations are supported"};
+    return Error{"cannot hang up at '" + printable(location) + "': only http:// locations are supported"};
   }
-  if (loc.empty()) return Failure{"cannot hang up: the session location is empty"};
+  if (loc.empty()) return Error{"cannot hang up: the session location is empty"};
   for (char c : loc)
-    if (c <= 0x20 || c == 0x7f) return Failure{"cannot hang up: bad session location '" + printable(location) + "'"};
+    if (c <= 0x20 || c == 0x7f) return Error{"cannot hang up: bad session location '" + printable(location) + "'"};
   return loc.front() == '/' ? std::string(loc) : "/" + std::string(loc);
 }
 
@@ -106,14 +106,14 @@ SignallingClient::SignallingClient(std::string host, uint16_t port)
 
 SignallingClient::~SignallingClient() { drop_connection(); }
 
-Outcome<std::unique_ptr<SignallingClient>> SignallingClient::connect(const std::string& host, uint16_t port,
+Result<std::unique_ptr<SignallingClient>> SignallingClient::connect(const std::string& host, uint16_t port,
                                                                      std::chrono::milliseconds timeout) {
   Deadline deadline = std::chrono::steady_clock::now() + timeout;
   auto endpoints = resolve(host, port, deadline, timeout);
-  if (!endpoints) return Failure{endpoints.error()};
+  if (!endpoints) return Error{endpoints.error()};
   std::unique_ptr<SignallingClient> client(new SignallingClient(host, port));
   auto opened = client->open(*endpoints, deadline, timeout);
-  if (!opened) return Failure{opened.error()};
+  if (!opened) return Error{opened.error()};
   return client;
 }
 
@@ -131,7 +131,7 @@ SignallingClient::Io SignallingClient::run_until(Deadline deadline) {
   return Io::kTimedOut;
 }
 
-Outcome<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints, Deadline deadline,
+Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints, Deadline deadline,
                                      std::chrono::milliseconds timeout) {
   drop_connection();
   asio::error_code result;
@@ -140,10 +140,10 @@ Outcome<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints
     result = ec;
     connected = endpoint;
   });
-  if (run_until(deadline) == Io::kTimedOut) return Failure{"cannot reach " + peer() + ": timed out after " + describe(timeout)};
+  if (run_until(deadline) == Io::kTimedOut) return Error{"cannot reach " + peer() + ": timed out after " + describe(timeout)};
   if (result == asio::error::connection_refused)
-    return Failure{"cannot reach " + peer() + ": connection refused (is `peercall listen` running there?)"};
-  if (result) return Failure{"cannot reach " + peer() + ": " + sentence_part(result.message())};
+    return Error{"cannot reach " + peer() + ": connection refused (is `peercall listen` running there?)"};
+  if (result) return Error{"cannot reach " + peer() + ": " + sentence_part(result.message())};
 
   endpoint_ = connected;
   asio::error_code ec;
@@ -187,14 +187,14 @@ void SignallingClient::on_read(const asio::error_code& ec, size_t n) {
   if (status == ParseStatus::kNeedMore && !peer_closed_) start_read();
 }
 
-Outcome<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std::chrono::milliseconds timeout) {
+Result<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std::chrono::milliseconds timeout) {
   Deadline deadline = std::chrono::steady_clock::now() + timeout;
   std::string wire = serialize(request);
   for (int attempt = 0;; ++attempt) {
     bool fresh = !socket_.is_open();
     if (fresh) {
       auto opened = open({endpoint_}, deadline, timeout);
-      if (!opened) return Failure{opened.error()};
+      if (!opened) return Error{opened.error()};
     }
     response_.reset();
     read_error_ = {};
@@ -207,7 +207,7 @@ Outcome<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std
     });
     if (run_until(deadline) == Io::kTimedOut) {
       drop_connection();
-      return Failure{"timed out after " + describe(timeout) + " waiting for " + peer() + " to answer"};
+      return Error{"timed out after " + describe(timeout) + " waiting for " + peer() + " to answer"};
     }
     // A connection the server has meanwhile closed as idle fails before any
     // response byte: the request was not processed, so one retry on a new
@@ -223,7 +223,7 @@ Outcome<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std
                         : parser_->status() == ParseStatus::kError ? std::string("bad response (") + parser_->error() + ")"
                                                                    : std::string("connection closed before an answer (server busy?)");
       drop_connection();
-      return Failure{"signalling with " + peer() + " failed: " + why};
+      return Error{"signalling with " + peer() + " failed: " + why};
     }
     HttpResponse response = std::move(*response_);
     response_.reset();
@@ -232,7 +232,7 @@ Outcome<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std
   }
 }
 
-Outcome<SignallingClient::Answer> SignallingClient::post_offer(const std::string& path, const std::string& offer_sdp,
+Result<SignallingClient::Answer> SignallingClient::post_offer(const std::string& path, const std::string& offer_sdp,
                                                                std::chrono::milliseconds timeout) {
   HttpRequest request;
   request.method = "POST";
@@ -243,27 +243,27 @@ Outcome<SignallingClient::Answer> SignallingClient::post_offer(const std::string
   request.headers.add("Accept", "application/sdp");
   request.body = offer_sdp;
   auto response = exchange(request, timeout);
-  if (!response) return Failure{response.error()};
-  if (response->status != 201) return Failure{"offer refused by " + peer() + ": " + server_says(*response)};
+  if (!response) return Error{response.error()};
+  if (response->status != 201) return Error{"offer refused by " + peer() + ": " + server_says(*response)};
   auto location = response->headers.get("Location");
-  if (!location || location->empty()) return Failure{"bad answer from " + peer() + ": 201 without a Location header"};
-  if (response->body.empty()) return Failure{"bad answer from " + peer() + ": 201 without an SDP answer"};
+  if (!location || location->empty()) return Error{"bad answer from " + peer() + ": 201 without a Location header"};
+  if (response->body.empty()) return Error{"bad answer from " + peer() + ": 201 without an SDP answer"};
   return Answer{std::move(response->body), std::string(*location)};
 }
 
-Outcome<Done> SignallingClient::hang_up(const std::string& location, std::chrono::milliseconds timeout) {
+Result<Done> SignallingClient::hang_up(const std::string& location, std::chrono::milliseconds timeout) {
   auto target = location_target(location);
-  if (!target) return Failure{target.error()};
+  if (!target) return Error{target.error()};
   HttpRequest request;
   request.method = "DELETE";
   request.target = *target;
   request.headers.add("Host", peer());
   request.headers.add("User-Agent", "peercall/" PEERCALL_VERSION);
   auto response = exchange(request, timeout);
-  if (!response) return Failure{response.error()};
+  if (!response) return Error{response.error()};
   int s = response->status;
   if (s == 200 || s == 202 || s == 204) return Done{};
-  return Failure{"hang-up refused by " + peer() + ": " + server_says(*response)};
+  return Error{"hang-up refused by " + peer() + ": " + server_says(*response)};
 }
 
 }  // namespace peercall

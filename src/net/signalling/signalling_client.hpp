@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "net/http/http_response_parser.hpp"
-#include "net/signalling/asio_include.hpp"
-#include "net/signalling/outcome.hpp"
+#include <asio.hpp>
+#include "core/result.hpp"
 
 namespace peercall {
 
@@ -20,7 +20,7 @@ class SignallingClient {
  public:
   // Resolves and connects; `timeout` covers both. Errors are one-liners, e.g.
   // "cannot reach 127.0.0.1:5000: connection refused (is `peercall listen` running there?)".
-  static Outcome<std::unique_ptr<SignallingClient>> connect(const std::string& host, uint16_t port,
+  static Result<std::unique_ptr<SignallingClient>> connect(const std::string& host, uint16_t port,
                                                            std::chrono::milliseconds timeout);
   ~SignallingClient();
   SignallingClient(const SignallingClient&) = delete;
@@ -37,19 +37,19 @@ class SignallingClient {
   };
   // POST `offer_sdp` to `path` ("/whip"). Anything but 201 with a Location and
   // a body is an error carrying the server's status and text.
-  Outcome<Answer> post_offer(const std::string& path, const std::string& offer_sdp,
+  Result<Answer> post_offer(const std::string& path, const std::string& offer_sdp,
                              std::chrono::milliseconds timeout);
   // DELETE `location`; reconnects if the server closed the idle connection.
-  Outcome<Done> hang_up(const std::string& location, std::chrono::milliseconds timeout);
+  Result<Done> hang_up(const std::string& location, std::chrono::milliseconds timeout);
 
  private:
   using Deadline = std::chrono::steady_clock::time_point;
   enum class Io { kDone, kTimedOut };
 
   SignallingClient(std::string host, uint16_t port);
-  Outcome<Done> open(const std::vector<asio::ip::tcp::endpoint>& endpoints, Deadline deadline,
+  Result<Done> open(const std::vector<asio::ip::tcp::endpoint>& endpoints, Deadline deadline,
                      std::chrono::milliseconds timeout);
-  Outcome<HttpResponse> exchange(const HttpRequest& request, std::chrono::milliseconds timeout);
+  Result<HttpResponse> exchange(const HttpRequest& request, std::chrono::milliseconds timeout);
   Io run_until(Deadline deadline);
   void start_read();
   void on_read(const asio::error_code& ec, size_t n);

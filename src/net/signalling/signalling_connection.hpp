@@ -10,7 +10,7 @@
 #include <string>
 
 #include "net/http/http_request_parser.hpp"
-#include "net/signalling/asio_include.hpp"
+#include <asio.hpp>
 #include "net/signalling/signalling_router.hpp"
 
 namespace peercall {

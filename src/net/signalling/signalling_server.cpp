@@ -88,26 +88,26 @@ SignallingServer::SignallingServer(asio::io_context& io, OfferHandler on_offer, 
 
 SignallingServer::~SignallingServer() { stop(); }
 
-Outcome<uint16_t> SignallingServer::listen(const std::string& bind_address, uint16_t port) {
-  if (core_->acceptor && core_->acceptor->is_open()) return Failure{"signalling: already listening"};
+Result<uint16_t> SignallingServer::listen(const std::string& bind_address, uint16_t port) {
+  if (core_->acceptor && core_->acceptor->is_open()) return Error{"signalling: already listening"};
   asio::error_code ec;
   asio::ip::address address = asio::ip::make_address(bind_address, ec);
-  if (ec) return Failure{"signalling: bad listen address '" + bind_address + "' (use 0.0.0.0 or ::)"};
+  if (ec) return Error{"signalling: bad listen address '" + bind_address + "' (use 0.0.0.0 or ::)"};
   asio::ip::tcp::endpoint endpoint(address, port);
   asio::ip::tcp::acceptor acceptor(core_->io);
   if (acceptor.open(endpoint.protocol(), ec); ec) {
-    if (address.is_v6()) return Failure{"signalling: IPv6 is not available here (listen on 0.0.0.0 instead)"};
-    return Failure{"signalling: cannot open a socket: " + ec.message()};
+    if (address.is_v6()) return Error{"signalling: IPv6 is not available here (listen on 0.0.0.0 instead)"};
+    return Error{"signalling: cannot open a socket: " + ec.message()};
   }
   // "::" serves IPv4 peers too (as mapped addresses), whatever the OS default.
   if (address.is_v6() && address.is_unspecified()) acceptor.set_option(asio::ip::v6_only(false), ec);
   // Lets a restarted listener rebind while old connections sit in TIME_WAIT.
   acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-  if (acceptor.bind(endpoint, ec); ec) return Failure{bind_failure(ec, bind_address, port)};
+  if (acceptor.bind(endpoint, ec); ec) return Error{bind_failure(ec, bind_address, port)};
   if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
-    return Failure{bind_failure(ec, bind_address, port)};
+    return Error{bind_failure(ec, bind_address, port)};
   uint16_t bound = acceptor.local_endpoint(ec).port();
-  if (ec) return Failure{"signalling: " + ec.message()};
+  if (ec) return Error{"signalling: " + ec.message()};
   core_->acceptor.emplace(std::move(acceptor));
   core_->accept();
   return bound;

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "net/signalling/asio_include.hpp"
-#include "net/signalling/outcome.hpp"
+#include <asio.hpp>
+#include "core/result.hpp"
 #include "net/signalling/signalling_router.hpp"
 
 namespace peercall {
@@ -33,7 +33,7 @@ class SignallingServer {
 
   // bind_address "0.0.0.0" (IPv4) or "::" (IPv6 and IPv4); port 0 picks a free
   // port. Returns the bound port, or e.g. "signalling: port 5000 is in use ...".
-  Outcome<uint16_t> listen(const std::string& bind_address, uint16_t port);
+  Result<uint16_t> listen(const std::string& bind_address, uint16_t port);
   // Stops accepting and closes every connection. listen() may be called again.
   void stop();
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "media/device/lasting_text.hpp"
 #include "media/synthetic/bitmap_font.hpp"
 #include "output/sdl/window_layout.hpp"
 
@@ -86,7 +85,7 @@ Result<bool> VideoWindow::create() {
   const int h = std::clamp(config_.height, 64, kMaxSide);
   window_.reset(SDL_CreateWindow(config_.title.c_str(), SDL_WINDOWPOS_CENTERED,
                                  SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_RESIZABLE));
-  if (!window_) return Error{lasting_text(std::string("window: ") + SDL_GetError())};
+  if (!window_) return Error{std::string("window: ") + SDL_GetError()};
   // No vsync: pump() must return within its max_wait.
   renderer_.reset(SDL_CreateRenderer(window_.get(), -1, SDL_RENDERER_ACCELERATED));
   if (!renderer_) {
@@ -94,7 +93,7 @@ Result<bool> VideoWindow::create() {
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     renderer_.reset(SDL_CreateRenderer(window_.get(), -1, SDL_RENDERER_SOFTWARE));
   }
-  if (!renderer_) return Error{lasting_text(std::string("window: no renderer: ") + SDL_GetError())};
+  if (!renderer_) return Error{std::string("window: no renderer: ") + SDL_GetError()};
   wake_event_ = SDL_RegisterEvents(1);
   draw();
   SDL_RenderPresent(renderer_.get());

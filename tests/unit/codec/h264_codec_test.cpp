@@ -228,7 +228,7 @@ TEST(H264, MismatchedFrameSizeIsError) {
   ASSERT_TRUE(enc);
   auto out = enc->encode(make_test_frame(320, 180, 0), false);
   ASSERT_FALSE(out.ok());
-  EXPECT_STREQ(out.error(), "h264: frame size differs from encoder config");
+  EXPECT_EQ(out.error(), "h264: frame size differs from encoder config");
   EXPECT_FALSE(enc->encode(VideoFrame{}, false).ok());
   // The encoder is still fine afterwards.
   EXPECT_TRUE(encode_now(*enc, 0).keyframe);
@@ -266,12 +266,12 @@ TEST(H264, GarbageIsErrorWithoutCrash) {
   cut.data.resize(cut.data.size() / 2);
   auto cut_result = dec->decode(cut);
   EXPECT_FALSE(cut_result.ok());
-  std::printf("keyframe cut in half: %s\n", cut_result.error());
+  std::printf("keyframe cut in half: %s\n", cut_result.error().c_str());
   EncodedFrame scrambled = key;
   for (size_t i = scrambled.data.size() / 2; i < scrambled.data.size(); i += 7)
     scrambled.data[i] ^= 0x5a;
   auto scrambled_result = dec->decode(scrambled);  // detection is best effort; no crash
-  std::printf("scrambled keyframe: %s\n", scrambled_result.ok() ? "decoded" : scrambled_result.error());
+  std::printf("scrambled keyframe: %s\n", scrambled_result.ok() ? "decoded" : scrambled_result.error().c_str());
   // Then a fresh keyframe decodes normally: the decoder survived.
   auto pic = dec->decode(key);
   ASSERT_TRUE(pic.ok()) << pic.error();
@@ -305,7 +305,7 @@ TEST(H264, LostReferenceRecoversAtKeyframe) {
     std::printf("P-frame after a lost one: decoded, PSNR-Y %.1f dB\n",
                 psnr_y(make_test_frame(kW, kH, 3), **after_gap));
   else
-    std::printf("P-frame after a lost one: %s\n", after_gap.error());
+    std::printf("P-frame after a lost one: %s\n", after_gap.error().c_str());
   auto key = dec->decode(encode_now(*enc, 4, true));
   ASSERT_TRUE(key.ok()) << key.error();
   ASSERT_TRUE(key->has_value());

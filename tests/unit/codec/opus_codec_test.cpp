@@ -120,7 +120,7 @@ TEST(Opus, BadInputIsError) {
   ASSERT_GT(n, 0);
   auto r = (*dec)->decode(ByteView(buf, size_t(n)));
   ASSERT_FALSE(r.ok());
-  EXPECT_STREQ(r.error(), "opus: packet is not 20 ms");
+  EXPECT_EQ(r.error(), "opus: packet is not 20 ms");
 }
 
 }  // namespace peercall

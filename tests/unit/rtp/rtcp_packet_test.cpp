@@ -238,7 +238,7 @@ TEST(RtcpCompound, PaddingOnTheLastPacket) {
     bye.back() = bad_pad;
     auto bad = parse_rtcp_compound(bye);
     ASSERT_FALSE(bad.ok());
-    EXPECT_STREQ(bad.error(), "rtcp: bad padding");
+    EXPECT_EQ(bad.error(), "rtcp: bad padding");
   }
   EXPECT_FALSE(parse_rtcp_compound(Bytes{0xa0, 0xcb, 0x00, 0x00}).ok());  // padding, no body
 }
@@ -256,7 +256,7 @@ TEST(RtcpReject, BadVersionInAnyPacket) {
   wire[8] = uint8_t((wire[8] & 0x3f) | 0x40);  // second packet: version 1
   auto out = parse_rtcp_compound(wire);
   ASSERT_FALSE(out.ok());
-  EXPECT_STREQ(out.error(), "rtcp: bad version");
+  EXPECT_EQ(out.error(), "rtcp: bad version");
 }
 
 TEST(RtcpReject, AbsurdAndOverrunningLength) {
@@ -265,7 +265,7 @@ TEST(RtcpReject, AbsurdAndOverrunningLength) {
   wire[3] = 0xff;
   auto out = parse_rtcp_compound(wire);
   ASSERT_FALSE(out.ok());
-  EXPECT_STREQ(out.error(), "rtcp: length overruns datagram");
+  EXPECT_EQ(out.error(), "rtcp: length overruns datagram");
   wire[2] = 0;
   wire[3] = 2;  // one word more than present
   EXPECT_FALSE(parse_rtcp_compound(wire).ok());
@@ -277,7 +277,7 @@ TEST(RtcpReject, CountsThatDoNotFit) {
   rr[0] = 0x82;
   auto out = parse_rtcp_compound(rr);
   ASSERT_FALSE(out.ok());
-  EXPECT_STREQ(out.error(), "rtcp: report count overruns packet");
+  EXPECT_EQ(out.error(), "rtcp: report count overruns packet");
   // SR claiming 31 blocks with none present.
   Bytes sr = bytes_of(SenderReport{});
   sr[0] = 0x9f;

@@ -101,7 +101,7 @@ TEST(RtpPacket, ExtensionOverrunningIsRejected) {
   Bytes wire{0x90, 0x60, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0x00, 0x03, 1, 2, 3, 4};
   auto parsed = parse_rtp(wire);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_STREQ(parsed.error(), "rtp: bad extension length");
+  EXPECT_EQ(parsed.error(), "rtp: bad extension length");
   wire.resize(14);  // extension header itself cut
   EXPECT_FALSE(parse_rtp(wire).ok());
 }
@@ -129,7 +129,7 @@ TEST(RtpPacket, BadPaddingIsRejected) {
     wire[0] |= 0x20;
     auto parsed = parse_rtp(wire);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_STREQ(parsed.error(), "rtp: bad padding");
+    EXPECT_EQ(parsed.error(), "rtp: bad padding");
   }
 }
 
@@ -139,7 +139,7 @@ TEST(RtpPacket, BadVersionIsRejected) {
     wire[0] = uint8_t((wire[0] & 0x3f) | version << 6);
     auto parsed = parse_rtp(wire);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_STREQ(parsed.error(), "rtp: bad version");
+    EXPECT_EQ(parsed.error(), "rtp: bad version");
   }
 }
 
@@ -160,7 +160,7 @@ TEST(RtpPacket, CsrcCountBeyondDatagramIsRejected) {
   wire[0] = 0x8f;  // claims 15 CSRCs = 60 bytes, only 8 follow
   auto parsed = parse_rtp(wire);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_STREQ(parsed.error(), "rtp: truncated header");
+  EXPECT_EQ(parsed.error(), "rtp: truncated header");
 }
 
 TEST(RtpDemux, RtcpAndRtpAreTellApart) {

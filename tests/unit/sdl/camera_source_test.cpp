@@ -12,7 +12,7 @@ TEST(CameraSource, MissingDeviceIsACleanError) {
   config.device = "/dev/video99";
   auto camera = CameraSource::open(config);
   ASSERT_FALSE(camera.ok());
-  EXPECT_STREQ(camera.error(), "camera /dev/video99: No such file or directory");
+  EXPECT_EQ(camera.error(), "camera /dev/video99: No such file or directory");
 }
 
 TEST(CameraSource, RejectsOddSizes) {

@@ -178,7 +178,7 @@ TEST(VideoWindowNoDisplay, OpenFailsCleanly) {
   auto opened = VideoWindow::open(WindowConfig{});
   if (display) ::setenv("DISPLAY", saved.c_str(), 1);
   ASSERT_FALSE(opened.ok());
-  EXPECT_STREQ(opened.error(), "window: no display (set DISPLAY or use --view none)");
+  EXPECT_EQ(opened.error(), "window: no display (set DISPLAY or use --view none)");
 }
 
 }  // namespace

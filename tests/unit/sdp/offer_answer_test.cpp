@@ -219,7 +219,7 @@ TEST(OfferAnswer, RejectsWhatWeCannotUse) {
                 "a=fmtp:97 packetization-mode=0\r\nm=audio 0 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n");
   auto answered = create_answer(offer, listener());
   ASSERT_FALSE(answered.ok());
-  EXPECT_STREQ(answered.error(), "sdp: no common codec");
+  EXPECT_EQ(answered.error(), "sdp: no common codec");
 
   const SessionDescription two_audio =
       parse(kHeader + kOpusLine + "m=audio 6002 RTP/AVP 112\r\na=rtpmap:112 OPUS/48000/2\r\n");
@@ -231,7 +231,7 @@ TEST(OfferAnswer, RejectsWhatWeCannotUse) {
 
   const SessionDescription no_address = parse(
       "v=0\r\no=- 5 1 IN IP4 203.0.113.5\r\ns=-\r\nt=0 0\r\n" + kOpusLine);
-  EXPECT_STREQ(create_answer(no_address, listener()).error(), "sdp: no connection address");
+  EXPECT_EQ(create_answer(no_address, listener()).error(), "sdp: no connection address");
 }
 
 TEST(OfferAnswer, MediaLevelAddressWinsAndOffererPayloadTypeIsKept) {
@@ -254,33 +254,33 @@ TEST(OfferAnswer, ApplyAnswerRejectsMismatches) {
 
   SessionDescription fewer = good;
   fewer.media.pop_back();
-  EXPECT_STREQ(apply_answer(offer, fewer).error(), "sdp: answer m-line count mismatch");
+  EXPECT_EQ(apply_answer(offer, fewer).error(), "sdp: answer m-line count mismatch");
 
   SessionDescription swapped = good;
   std::swap(swapped.media[0], swapped.media[1]);
-  EXPECT_STREQ(apply_answer(offer, swapped).error(), "sdp: answer m-line mismatch");
+  EXPECT_EQ(apply_answer(offer, swapped).error(), "sdp: answer m-line mismatch");
 
   SessionDescription other_protocol = good;
   other_protocol.media[0].protocol = "RTP/SAVP";
-  EXPECT_STREQ(apply_answer(offer, other_protocol).error(), "sdp: answer m-line mismatch");
+  EXPECT_EQ(apply_answer(offer, other_protocol).error(), "sdp: answer m-line mismatch");
 
   SessionDescription other_mid = good;
   other_mid.media[1].mid = "7";
-  EXPECT_STREQ(apply_answer(offer, other_mid).error(), "sdp: answer mid mismatch");
+  EXPECT_EQ(apply_answer(offer, other_mid).error(), "sdp: answer mid mismatch");
 
   SessionDescription unknown_pt = good;
   unknown_pt.media[1].codecs[0].payload_type = 100;
-  EXPECT_STREQ(apply_answer(offer, unknown_pt).error(), "sdp: answer codec not offered");
+  EXPECT_EQ(apply_answer(offer, unknown_pt).error(), "sdp: answer codec not offered");
 
   SessionDescription renamed = good;
   renamed.media[0].codecs[0].name = "PCMU";
-  EXPECT_STREQ(apply_answer(offer, renamed).error(), "sdp: answer codec not offered");
+  EXPECT_EQ(apply_answer(offer, renamed).error(), "sdp: answer codec not offered");
 
   SessionDescription all_rejected = good;
   for (auto& m : all_rejected.media) m.port = 0;
-  EXPECT_STREQ(apply_answer(offer, all_rejected).error(), "sdp: no common codec");
+  EXPECT_EQ(apply_answer(offer, all_rejected).error(), "sdp: no common codec");
 
   SessionDescription no_address = good;
   no_address.connection_address.reset();
-  EXPECT_STREQ(apply_answer(offer, no_address).error(), "sdp: no connection address");
+  EXPECT_EQ(apply_answer(offer, no_address).error(), "sdp: no connection address");
 }

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "net/signalling/asio_include.hpp"
+#include <asio.hpp>
 #include "net/signalling/signalling_client.hpp"
 #include "net/signalling/signalling_server.hpp"
 
