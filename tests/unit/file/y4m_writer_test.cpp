@@ -1,0 +1,126 @@
+#include "output/file/y4m_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include "media/file/file_video_source.hpp"
+#include "test_media.hpp"
+
+namespace peercall {
+namespace {
+
+constexpr size_t kFrame160 = 160 * 120 * 3 / 2;
+
+class Y4mWriterTest : public ::testing::Test {
+ protected:
+  // The app ignores SIGPIPE so a reader going away is an EPIPE, not a death.
+  static void SetUpTestSuite() { std::signal(SIGPIPE, SIG_IGN); }
+  test::TempDir dir_;
+};
+
+TEST_F(Y4mWriterTest, FileIsReadBackByFfprobeAndFileVideoSource) {
+  const std::string file = dir_.path("out.y4m");
+  auto writer = Y4mWriter::open(file, 30);
+  ASSERT_TRUE(writer.ok()) << writer.error();
+  for (uint64_t i = 0; i < 30; ++i) (*writer)->on_video(test::pattern_frame(160, 120, i));
+  (*writer)->close();
+  EXPECT_EQ((*writer)->frames_written(), 30u);
+  EXPECT_EQ((*writer)->frames_dropped(), 0u);
+
+  const test::Probed p = test::probe(file);
+  ASSERT_EQ(p.video.size(), 1u);
+  EXPECT_EQ(p.video[0].width, 160);
+  EXPECT_EQ(p.video[0].height, 120);
+  EXPECT_EQ(p.video[0].frames, 30);
+  EXPECT_EQ(p.video[0].frame_rate, "30/1");
+
+  auto source = FileVideoSource::open({.path = file, .realtime = false});
+  ASSERT_TRUE(source.ok()) << source.error();
+  for (uint64_t i = 0; i < 30; ++i) {
+    auto frame = (*source)->read();
+    ASSERT_TRUE(frame) << i;
+    EXPECT_EQ(*frame->i420, *test::pattern_frame(160, 120, i).i420) << i;
+  }
+  EXPECT_FALSE((*source)->read());
+}
+
+TEST_F(Y4mWriterTest, SizeChangesAreScaledToTheFirstSize) {
+  const std::string file = dir_.path("resized.y4m");
+  auto writer = Y4mWriter::open(file, 25);
+  ASSERT_TRUE(writer.ok());
+  for (uint64_t i = 0; i < 10; ++i) (*writer)->on_video(test::pattern_frame(160, 120, i));
+  for (uint64_t i = 0; i < 10; ++i) (*writer)->on_video(test::pattern_frame(320, 240, i));
+  (*writer)->close();
+  EXPECT_EQ((*writer)->frames_written(), 20u);
+  const std::string header = "YUV4MPEG2 W160 H120 F25:1 Ip A1:1 C420jpeg\n";
+  EXPECT_EQ(test::read_file(file).size(), header.size() + 20 * (6 + kFrame160));
+  const test::Probed p = test::probe(file);
+  ASSERT_EQ(p.video.size(), 1u);
+  EXPECT_EQ(p.video[0].width, 160);
+  EXPECT_EQ(p.video[0].height, 120);
+  EXPECT_EQ(p.video[0].frames, 20);
+}
+
+TEST_F(Y4mWriterTest, DashWritesToStdout) {
+  test::StdioPipe stdout_pipe(STDOUT_FILENO);
+  auto writer = Y4mWriter::open("-", 30);
+  stdout_pipe.restore();  // the writer holds its own copy of the pipe
+  ASSERT_TRUE(writer.ok());
+  Bytes received;
+  std::thread reader([&] { received = test::read_all(stdout_pipe.our_end()); });
+  for (uint64_t i = 0; i < 5; ++i) (*writer)->on_video(test::pattern_frame(160, 120, i));
+  (*writer)->close();  // EOF for the reader
+  reader.join();
+  const std::string header = "YUV4MPEG2 W160 H120 F30:1 Ip A1:1 C420jpeg\nFRAME\n";
+  ASSERT_GE(received.size(), header.size());
+  EXPECT_EQ(std::string(received.begin(), received.begin() + long(header.size())), header);
+  EXPECT_EQ(received.size(), header.size() - 6 + 5 * (6 + kFrame160));
+}
+
+TEST_F(Y4mWriterTest, ReaderGoingAwayIsCountedNotFatal) {
+  test::StdioPipe stdout_pipe(STDOUT_FILENO);
+  auto writer = Y4mWriter::open("-", 30, 2);
+  stdout_pipe.restore();
+  ASSERT_TRUE(writer.ok());
+  // Frames far bigger than the pipe: the writer thread blocks on the first
+  // one, the queue of 2 overflows, and on_video() still returns at once.
+  for (uint64_t i = 0; i < 100; ++i) (*writer)->on_video(test::pattern_frame(640, 480, i));
+  EXPECT_GE((*writer)->frames_dropped(), 90u);
+  stdout_pipe.close_our_end();  // the reader goes away: EPIPE
+  (*writer)->close();
+  EXPECT_EQ((*writer)->frames_written(), 0u);
+  EXPECT_EQ((*writer)->frames_dropped(), 100u);
+  EXPECT_NE((*writer)->error().find("Broken pipe"), std::string::npos) << (*writer)->error();
+  (*writer)->on_video(test::pattern_frame(160, 120, 0));  // after close: counted, harmless
+  EXPECT_EQ((*writer)->frames_dropped(), 101u);
+}
+
+TEST_F(Y4mWriterTest, MalformedFramesAreDropped) {
+  const std::string file = dir_.path("bad.y4m");
+  auto writer = Y4mWriter::open(file, 30);
+  ASSERT_TRUE(writer.ok());
+  VideoFrame odd = test::pattern_frame(160, 120, 0);
+  odd.width = 161;
+  VideoFrame short_buffer = test::pattern_frame(160, 120, 0);
+  short_buffer.height = 240;
+  (*writer)->on_video(VideoFrame{});
+  (*writer)->on_video(odd);
+  (*writer)->on_video(short_buffer);
+  (*writer)->on_video(test::pattern_frame(160, 120, 1));
+  (*writer)->close();
+  EXPECT_EQ((*writer)->frames_dropped(), 3u);
+  EXPECT_EQ((*writer)->frames_written(), 1u);
+}
+
+TEST_F(Y4mWriterTest, BadPathOrRateIsAnError) {
+  auto bad = Y4mWriter::open(dir_.path("no/such/dir.y4m"), 30);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(std::string(bad.error()), "y4m output '" + dir_.path("no/such/dir.y4m") + "': No such file or directory");
+  EXPECT_FALSE(Y4mWriter::open(dir_.path("x.y4m"), 0).ok());
+}
+
+}  // namespace
+}  // namespace peercall
