@@ -7,6 +7,8 @@
 //       --live (for a pipe): also takes latency = arrival time - capture time.
 //   audio FILE.wav
 //       Looks for the test tone's beeps.
+//   find WxH SCREENSHOT.y4m
+//       Finds a stamped WxH test-pattern picture inside a screenshot.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -116,6 +118,55 @@ int analyze_video(const char* path, int fps, bool live) {
   return 0;
 }
 
+// Looks for a WxH picture carrying a stamp anywhere inside a larger image
+// (a screenshot), and compares it with the test-pattern frame it names.
+int find_picture(const char* path, int width, int height, int fps) {
+  FILE* in = std::fopen(path, "rb");
+  tools::Y4mReader reader(in ? in : stdin);
+  std::optional<VideoFrame> shot;
+  if (!in || !reader.read_header() || !(shot = reader.next())) {
+    std::fprintf(stderr, "peercall-analyze: cannot read %s as y4m\n", path);
+    return 1;
+  }
+  const int64_t now_us = to_micros(Clock::now());
+  auto picture_at = [&](int x, int y) {
+    auto buf = std::make_shared<std::vector<uint8_t>>(VideoFrame::buffer_size(width, height), 128);
+    const uint8_t* origin = shot->y() + size_t(y) * shot->width + x;
+    for (int row = 0; row < height; ++row)
+      std::memcpy(buf->data() + size_t(row) * width, origin + size_t(row) * shot->width, width);
+    VideoFrame picture;
+    picture.width = width;
+    picture.height = height;
+    picture.i420 = buf;
+    return picture;
+  };
+  nlohmann::json j = {{"found", false}};
+  // The stamp reads a few pixels off its true position too: find the first
+  // position it reads at, then the offset nearby that matches the picture best.
+  for (int y = 0; y + height <= shot->height && !j["found"]; ++y) {
+    for (int x = 0; x + width <= shot->width; ++x) {
+      const uint8_t* origin = shot->y() + size_t(y) * shot->width + x;
+      auto stamp = read_stamp(origin, shot->width, width, height, now_us);
+      if (!stamp) continue;
+      const VideoFrame reference = render_test_frame(width, height, stamp->frame_number, fps,
+                                                     instant_from_micros(stamp->capture_time_us));
+      double best = -1;
+      int best_x = x, best_y = y;
+      for (int dy = 0; dy <= 16 && y + dy + height <= shot->height; ++dy)
+        for (int dx = -16; dx <= 16; ++dx) {
+          if (x + dx < 0 || x + dx + width > shot->width) continue;
+          const double p = psnr_y(picture_at(x + dx, y + dy), reference);
+          if (p > best) best = p, best_x = x + dx, best_y = y + dy;
+        }
+      j = {{"found", true}, {"x", best_x}, {"y", best_y}, {"frame", stamp->frame_number},
+           {"psnr_y", best}};
+      break;
+    }
+  }
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
 int analyze_audio(const char* path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -160,7 +211,11 @@ int main(int argc, char** argv) {
     return analyze_video(argv[2], fps, live);
   }
   if (argc == 3 && std::strcmp(argv[1], "audio") == 0) return analyze_audio(argv[2]);
+  int w = 0, h = 0;
+  if (argc == 4 && std::strcmp(argv[1], "find") == 0 && std::sscanf(argv[2], "%dx%d", &w, &h) == 2)
+    return find_picture(argv[3], w, h, 30);
   std::fprintf(stderr, "usage: peercall-analyze video FILE.y4m|- [--fps N] [--live]\n"
-                       "       peercall-analyze audio FILE.wav\n");
+                       "       peercall-analyze audio FILE.wav\n"
+                       "       peercall-analyze find WxH SCREENSHOT.y4m\n");
   return 2;
 }

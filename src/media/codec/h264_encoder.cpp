@@ -42,7 +42,8 @@ FramePtr wrap_video_frame(const VideoFrame& f) {
 bool valid(const H264EncoderConfig& c) {
   return c.width >= 16 && c.height >= 16 && c.width % 2 == 0 && c.height % 2 == 0 &&
          c.fps > 0 && c.fps <= 240 && c.bitrate_bps >= 10'000 && c.keyframe_interval_s > 0 &&
-         c.threads >= 0 && c.vbv_frames >= 0.5 && c.vbv_frames <= 30;
+         c.threads >= 0 && c.vbv_frames >= 0.5 && c.vbv_frames <= 30 &&
+         c.crf >= 0 && c.crf <= 51;
 }
 
 }  // namespace
@@ -77,6 +78,7 @@ Result<std::unique_ptr<H264Encoder>> H264Encoder::create(const H264EncoderConfig
   av_dict_set(&opts, "tune", "zerolatency", 0);
   av_dict_set(&opts, "profile", "baseline", 0);
   av_dict_set(&opts, "forced-idr", "1", 0);  // a forced keyframe is an IDR, not an open I
+  if (config.crf > 0) av_dict_set(&opts, "crf", std::to_string(config.crf).c_str(), 0);
   // scenecut=0: keyframes only on interval or request; a scene-cut I-frame
   // would be starved by a tight VBV anyway.
   av_dict_set(&opts, "x264-params", "repeat-headers=1:annexb=1:scenecut=0", 0);
@@ -97,10 +99,11 @@ H264Encoder::H264Encoder(const H264EncoderConfig& config, CodecContextPtr ctx)
 
 void H264Encoder::apply_rate(int bps) {
   bitrate_bps_ = bps;
-  // ABR capped by a VBV of config_.vbv_frames frame intervals: no frame may
-  // take longer than that to send at the target rate (smooth pacing, low
-  // delay). x264 counts these in kbit, so keep the buffer >= 1000 bits.
-  ctx_->bit_rate = bps;
+  // Capped by a VBV of config_.vbv_frames frame intervals: no frame may take
+  // longer than that to send at the cap (smooth pacing, low delay). x264
+  // counts these in kbit, so keep the buffer >= 1000 bits. With CRF the
+  // quality sets the rate below the cap (bit_rate 0 keeps x264 in CRF mode).
+  ctx_->bit_rate = config_.crf > 0 ? 0 : bps;
   ctx_->rc_max_rate = bps;
   ctx_->rc_buffer_size = std::max(int(bps * config_.vbv_frames / config_.fps), 1000);
 }

@@ -54,7 +54,7 @@ TestPatternRenderer::TestPatternRenderer(int width, int height)
       int gradient = 40 + 120 * (x + y) / (w + h);
       int checker = ((x / cell + y / cell) & 1) ? 28 : 0;
       int stripes = static_cast<int>(14 * std::sin(2 * std::numbers::pi * (x - 2 * y) / (cell * 1.7)));
-      int grain = static_cast<int>(hash2(uint32_t(x), uint32_t(y)) & 31) - 16;
+      int grain = static_cast<int>(hash2(uint32_t(x), uint32_t(y)) & 7) - 4;  // a good webcam's noise
       row[x] = clamp_luma(gradient + checker + stripes + grain);
     }
     std::memcpy(row + w, row, size_t(w));

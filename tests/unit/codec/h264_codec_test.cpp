@@ -35,6 +35,8 @@ H264EncoderConfig small_config(int bitrate = 500'000, int keyframe_interval_s = 
   c.bitrate_bps = bitrate;
   c.keyframe_interval_s = keyframe_interval_s;
   c.threads = 1;  // deterministic and kind to a shared machine
+  c.vbv_frames = 1;  // plain ABR with a one-frame VBV: the rate tests below
+  c.crf = 0;
   return c;
 }
 
@@ -186,6 +188,28 @@ TEST(H264, BitrateNearTarget) {
   std::printf("%d bit/s target -> %.0f bit/s\n", target, bps);
   EXPECT_GE(bps, 0.5 * target);
   EXPECT_LE(bps, 1.5 * target);
+}
+
+// The default mode: constant quality under a cap. No frame exceeds the VBV
+// (1.5 frame intervals at the cap) and the rate stays under the cap.
+TEST(H264, CappedCrfStaysUnderTheCap) {
+  H264EncoderConfig c = small_config(300'000);
+  c.crf = 20;
+  c.vbv_frames = 1.5;
+  auto enc = make_encoder(c);
+  ASSERT_TRUE(enc);
+  const EncodedFrame first = encode_now(*enc, 0);
+  const std::string text(first.data.begin(), first.data.end());
+  EXPECT_NE(text.find(" rc=crf "), std::string::npos);
+  EXPECT_NE(text.find(" vbv_maxrate=300 "), std::string::npos);
+  const size_t budget = size_t(300'000 / kFps / 8 * 1.5);
+  size_t bytes = 0;
+  for (uint64_t n = 1; n <= 2 * kFps; ++n) {
+    const size_t size = encode_now(*enc, n).data.size();
+    EXPECT_LE(size, budget * 5 / 4) << "frame " << n;
+    bytes += size;
+  }
+  EXPECT_LE(double(bytes) * 8 / 2.0, 300'000 * 1.05);
 }
 
 TEST(H264, LargerVbvLetsKeyframesGrow) {

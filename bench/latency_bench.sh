@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Glass-to-glass latency, bitrate, quality, CPU and memory of a 1280x720@30
+# stream over loopback, for peercall and for an ffmpeg pipeline (libx264
+# zerolatency -> RTP -> ffmpeg receiver with low-delay flags), in one run.
+# Latency: the stamp written into each picture at capture, read when the
+# decoded frame reaches the analyzer through a pipe (the same for both).
+#
+#   bench/latency_bench.sh [build-dir] [seconds]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+secs=${2:-20}
+PEERCALL=$build/peercall
+ANALYZE=$build/peercall-analyze
+TESTSRC=$build/peercall-testsrc
+work=$(mktemp -d /tmp/peercall-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+export SDL_AUDIODRIVER=dummy
+TIME=(/usr/bin/time -f "%U %S %M" -o)
+KBPS=1500
+SIZE=1280x720
+
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; }
+cpu() { awk '{printf "%.1f", $1 + $2}' "$1"; }
+mem() { awk '{printf "%.0f", $3 / 1024}' "$1"; }
+field() { /usr/bin/python3 -c "import json; print(round(json.load(open('$1'))['$2'], 1))"; }
+
+echo "peercall one-way stream, $SIZE@30, $KBPS kbit/s, ${secs}s ..." >&2
+p=$(port)
+"${TIME[@]}" "$work/pc_send.time" "$PEERCALL" stream --port "$p" --bind 127.0.0.1 --video test --audio none \
+  --size $SIZE --fps 30 --bitrate $KBPS --view none --quiet --stats "$work/pc_send.jsonl" &
+sender=$!
+wait_port "$p"
+"${TIME[@]}" "$work/pc_recv.time" "$PEERCALL" watch "127.0.0.1:$p" --view none --speaker none --quiet \
+  --duration "$secs" --video-out - --stats "$work/pc_recv.jsonl" | "$ANALYZE" video - --live > "$work/pc.json"
+kill -INT $sender; wait $sender || true
+pc_kbps=$(/usr/bin/python3 -c "
+import json; v=[json.loads(l)['kbps_in'] for l in open('$work/pc_recv.jsonl')][2:]; print(round(sum(v)/max(1,len(v))))")
+
+echo "ffmpeg pipeline, same source and settings ..." >&2
+p=$(port)
+"$TESTSRC" --size $SIZE --fps 30 --duration $((secs + 4)) |
+  "${TIME[@]}" "$work/ff_send.time" ffmpeg -hide_banner -loglevel error -stats -f yuv4mpegpipe -i - \
+    -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -b:v ${KBPS}k -maxrate ${KBPS}k \
+    -bufsize $((KBPS / 30))k -g 90 -f rtp -sdp_file "$work/ff.sdp" "rtp://127.0.0.1:$p" 2> "$work/ff_send.log" &
+ffsend=$!
+for _ in $(seq 50); do [ -s "$work/ff.sdp" ] && break; sleep 0.1; done
+"${TIME[@]}" "$work/ff_recv.time" timeout $((secs + 2)) ffmpeg -hide_banner -loglevel error \
+  -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -probesize 32 -analyzeduration 0 \
+  -reorder_queue_size 0 -i "$work/ff.sdp" -f yuv4mpegpipe - | "$ANALYZE" video - --live > "$work/ff.json" || true
+wait $ffsend || true
+ff_kbps=$(tr '\r' '\n' < "$work/ff_send.log" | grep -o 'bitrate= *[0-9.]*' | tail -1 | grep -o '[0-9.]*$' || echo 0)
+
+echo "peercall two-way call, $SIZE@30, ${secs}s ..." >&2
+p=$(port)
+"${TIME[@]}" "$work/call_l.time" "$PEERCALL" listen --port "$p" --bind 127.0.0.1 --video test --audio tone \
+  --size $SIZE --fps 30 --bitrate $KBPS --view none --speaker none --quiet --video-out - |
+  "$ANALYZE" video - --live > "$work/call_l.json" &
+listener=$!
+wait_port "$p"
+"${TIME[@]}" "$work/call_c.time" "$PEERCALL" call "127.0.0.1:$p" --video test --audio tone --size $SIZE \
+  --fps 30 --bitrate $KBPS --view none --speaker none --quiet --duration "$secs" --video-out - \
+  --stats "$work/call_c.jsonl" | "$ANALYZE" video - --live > "$work/call_c.json"
+wait $listener || true
+
+printf '\n%-34s %10s %10s %9s %9s %10s %10s %9s %9s\n' pipeline "lat p50" "lat p95" kbit/s "PSNR-Y" "frames" "CPU send" "CPU recv" "RSS MB"
+printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
+  "peercall stream -> watch" "$(field "$work/pc.json" latency_ms_p50)" "$(field "$work/pc.json" latency_ms_p95)" \
+  "$pc_kbps" "$(field "$work/pc.json" psnr_y_mean)" "$(field "$work/pc.json" unique)" \
+  "$(cpu "$work/pc_send.time")" "$(cpu "$work/pc_recv.time")" "$(mem "$work/pc_send.time")" "$(mem "$work/pc_recv.time")"
+printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
+  "ffmpeg x264 -> RTP -> ffmpeg" "$(field "$work/ff.json" latency_ms_p50)" "$(field "$work/ff.json" latency_ms_p95)" \
+  "${ff_kbps%.*}" "$(field "$work/ff.json" psnr_y_mean)" "$(field "$work/ff.json" unique)" \
+  "$(cpu "$work/ff_send.time")" "$(cpu "$work/ff_recv.time")" "$(mem "$work/ff_send.time")" "$(mem "$work/ff_recv.time")"
+printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
+  "peercall call (caller receives)" "$(field "$work/call_c.json" latency_ms_p50)" "$(field "$work/call_c.json" latency_ms_p95)" \
+  "-" "$(field "$work/call_c.json" psnr_y_mean)" "$(field "$work/call_c.json" unique)" \
+  "$(cpu "$work/call_l.time")" "$(cpu "$work/call_c.time")" "$(mem "$work/call_l.time")" "$(mem "$work/call_c.time")"
+echo "(call row: CPU and RSS are the listener's and the caller's; each sends and receives)"
+echo "(peercall's sender CPU includes rendering the test pattern; ffmpeg's source runs in a separate, uncounted process)"

@@ -1,0 +1,110 @@
+#include "app/status_reporter.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace peercall {
+
+StatusReporter::StatusReporter(std::string label, const std::string& stats_path, bool print)
+    : label_(std::move(label)),
+      stats_path_given_(!stats_path.empty()),
+      print_(print),
+      tty_(isatty(STDERR_FILENO)) {
+  if (stats_path == "-")
+    stats_file_ = stdout;
+  else if (!stats_path.empty())
+    stats_file_ = std::fopen(stats_path.c_str(), "w");
+}
+
+StatusReporter::~StatusReporter() {
+  finish();
+  if (stats_file_ && stats_file_ != stdout) std::fclose(stats_file_);
+}
+
+std::vector<std::string> StatusReporter::report(const StatusTotals& now,
+                                                const LatencySummary& latency) {
+  if (!previous_) {
+    previous_ = now;
+    start_ = now.at;
+    return {};
+  }
+  const StatusTotals& before = *previous_;
+  const double dt = std::max(1e-3, to_seconds(now.at - before.at));
+  const double fps_out = (now.frames_out - before.frames_out) / dt;
+  const double fps_in = (now.frames_in - before.frames_in) / dt;
+  const double kbps_out = (now.bytes_out - before.bytes_out) * 8 / dt / 1000;
+  const double kbps_in = (now.bytes_in - before.bytes_in) * 8 / dt / 1000;
+  const int64_t received = int64_t(now.packets_in - before.packets_in);
+  const int64_t lost = std::max<int64_t>(0, now.packets_lost_in - before.packets_lost_in);
+  const double loss_pct = received + lost > 0 ? 100.0 * lost / double(received + lost) : 0;
+  const double rtt_ms = now.rtt ? to_micros(*now.rtt) / 1000.0 : -1;
+  previous_ = now;
+
+  char line[256];
+  int n = std::snprintf(line, sizeof line,
+                        "out %4.1f fps %6.0f kbit/s | in %4.1f fps %6.0f kbit/s | loss %4.1f%%",
+                        fps_out, kbps_out, fps_in, kbps_in, loss_pct);
+  if (rtt_ms >= 0) n += std::snprintf(line + n, sizeof line - n, " | rtt %.1f ms", rtt_ms);
+  if (latency.samples)
+    std::snprintf(line + n, sizeof line - n, " | latency %.0f ms (p95 %.0f)", latency.p50_ms,
+                  latency.p95_ms);
+
+  if (print_) {
+    const std::string prefix = label_.empty() ? "" : "[" + label_ + "] ";
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%s%s", prefix.c_str(), line);
+      line_open_ = true;
+    } else {
+      std::fprintf(stderr, "%s%s\n", prefix.c_str(), line);
+    }
+    std::fflush(stderr);
+  }
+  if (stats_file_) {
+    nlohmann::json j = {
+        {"t", to_seconds(now.at - start_)},
+        {"fps_out", fps_out},
+        {"fps_in", fps_in},
+        {"kbps_out", kbps_out},
+        {"kbps_in", kbps_in},
+        {"loss_pct", loss_pct},
+        {"frames_out", now.frames_out},
+        {"frames_in", now.frames_in},
+        {"frames_lost_in", now.frames_lost_in},
+        {"packets_in", now.packets_in},
+        {"packets_lost_in", now.packets_lost_in},
+        {"audio_concealed", now.audio_concealed},
+        {"malformed", now.malformed},
+        {"peers", now.peers},
+    };
+    if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;
+    if (latency.samples) {
+      j["latency_ms_p50"] = latency.p50_ms;
+      j["latency_ms_p95"] = latency.p95_ms;
+      j["latency_samples"] = latency.samples;
+    }
+    std::fprintf(stats_file_, "%s\n", j.dump().c_str());
+    std::fflush(stats_file_);
+  }
+
+  std::vector<std::string> overlay;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "OUT %.1f FPS %.0f KBIT/S", fps_out, kbps_out);
+  overlay.emplace_back(buf);
+  std::snprintf(buf, sizeof buf, "IN  %.1f FPS %.0f KBIT/S", fps_in, kbps_in);
+  overlay.emplace_back(buf);
+  std::snprintf(buf, sizeof buf, "LOSS %.1f%%  RTT %.1f MS", loss_pct, rtt_ms < 0 ? 0 : rtt_ms);
+  overlay.emplace_back(buf);
+  if (latency.samples) {
+    std::snprintf(buf, sizeof buf, "LATENCY %.0f MS (P95 %.0f)", latency.p50_ms, latency.p95_ms);
+    overlay.emplace_back(buf);
+  }
+  return overlay;
+}
+
+void StatusReporter::finish() {
+  if (line_open_) std::fprintf(stderr, "\n");
+  line_open_ = false;
+}
+
+}  // namespace peercall

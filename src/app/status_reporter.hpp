@@ -1,0 +1,54 @@
+#pragma once
+// Once a second: a status line (fps and bitrate each way, loss, RTT, latency),
+// the same as a JSON line for --stats, and lines for the window's overlay.
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/latency_tracker.hpp"
+#include "core/time.hpp"
+
+namespace peercall {
+
+// Running totals at one instant; the reporter turns two into rates.
+struct StatusTotals {
+  Instant at{};
+  uint64_t frames_out = 0;
+  uint64_t bytes_out = 0;  // RTP payload, audio + video
+  uint64_t frames_in = 0;  // decoded pictures
+  uint64_t bytes_in = 0;
+  uint64_t packets_in = 0;
+  int64_t packets_lost_in = 0;
+  uint64_t frames_lost_in = 0;
+  uint64_t audio_concealed = 0;
+  uint64_t malformed = 0;
+  std::optional<Duration> rtt;
+  int peers = 0;
+};
+
+class StatusReporter {
+ public:
+  // stats_path: "" for none. print: whether to write the status line to stderr.
+  StatusReporter(std::string label, const std::string& stats_path, bool print);
+  ~StatusReporter();
+  bool stats_file_ok() const { return !stats_path_given_ || stats_file_ != nullptr; }
+
+  // Returns the overlay lines.
+  std::vector<std::string> report(const StatusTotals& now, const LatencySummary& latency);
+  // Ends the status line (a terminal's overwritten line needs a newline).
+  void finish();
+
+ private:
+  std::string label_;
+  bool stats_path_given_;
+  FILE* stats_file_ = nullptr;
+  bool print_;
+  bool tty_;
+  bool line_open_ = false;
+  Instant start_{};
+  std::optional<StatusTotals> previous_;
+};
+
+}  // namespace peercall
