@@ -22,34 +22,48 @@ SIZE=1280x720
 
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; }
-cpu() { awk '{printf "%.1f", $1 + $2}' "$1"; }
-mem() { awk '{printf "%.0f", $3 / 1024}' "$1"; }
+cpu() { tail -n1 "$1" | awk '{printf "%.1f", $1 + $2}'; }
+mem() { tail -n1 "$1" | awk '{printf "%.0f", $3 / 1024}'; }
 field() { /usr/bin/python3 -c "import json; print(round(json.load(open('$1'))['$2'], 1))"; }
 
 echo "peercall one-way stream, $SIZE@30, $KBPS kbit/s, ${secs}s ..." >&2
 p=$(port)
 "${TIME[@]}" "$work/pc_send.time" "$PEERCALL" stream --port "$p" --bind 127.0.0.1 --video test --audio none \
-  --size $SIZE --fps 30 --bitrate $KBPS --view none --quiet --stats "$work/pc_send.jsonl" &
+  --size $SIZE --fps 30 --bitrate $KBPS --view none --quiet --stats "$work/pc_send.jsonl" \
+  --duration $((secs + 3)) &
 sender=$!
 wait_port "$p"
 "${TIME[@]}" "$work/pc_recv.time" "$PEERCALL" watch "127.0.0.1:$p" --view none --speaker none --quiet \
   --duration "$secs" --video-out - --stats "$work/pc_recv.jsonl" | "$ANALYZE" video - --live > "$work/pc.json"
-kill -INT $sender; wait $sender || true
+wait $sender || true
 pc_kbps=$(/usr/bin/python3 -c "
 import json; v=[json.loads(l)['kbps_in'] for l in open('$work/pc_recv.jsonl')][2:]; print(round(sum(v)/max(1,len(v))))")
 
-echo "ffmpeg pipeline, same source and settings ..." >&2
+echo "ffmpeg pipeline, same source and encoder settings ..." >&2
 p=$(port)
-"$TESTSRC" --size $SIZE --fps 30 --duration $((secs + 4)) |
-  "${TIME[@]}" "$work/ff_send.time" ffmpeg -hide_banner -loglevel error -stats -f yuv4mpegpipe -i - \
-    -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -b:v ${KBPS}k -maxrate ${KBPS}k \
-    -bufsize $((KBPS / 30))k -g 90 -f rtp -sdp_file "$work/ff.sdp" "rtp://127.0.0.1:$p" 2> "$work/ff_send.log" &
-ffsend=$!
-for _ in $(seq 50); do [ -s "$work/ff.sdp" ] && break; sleep 0.1; done
-"${TIME[@]}" "$work/ff_recv.time" timeout $((secs + 2)) ffmpeg -hide_banner -loglevel error \
+cat > "$work/ff.sdp" <<SDP
+v=0
+o=- 0 0 IN IP4 127.0.0.1
+s=bench
+c=IN IP4 127.0.0.1
+t=0 0
+m=video $p RTP/AVP 96
+a=rtpmap:96 H264/90000
+a=fmtp:96 packetization-mode=1
+SDP
+# The receiver first, with every low-delay flag; then the sender.
+"${TIME[@]}" "$work/ff_recv.time" timeout $((secs + 4)) ffmpeg -hide_banner -loglevel error \
   -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -probesize 32 -analyzeduration 0 \
-  -reorder_queue_size 0 -i "$work/ff.sdp" -f yuv4mpegpipe - | "$ANALYZE" video - --live > "$work/ff.json" || true
-wait $ffsend || true
+  -reorder_queue_size 0 -max_delay 0 -i "$work/ff.sdp" -f yuv4mpegpipe - |
+  "$ANALYZE" video - --live > "$work/ff.json" &
+ffrecv=$!
+sleep 1
+"${TIME[@]}" "$work/ff_src.time" "$TESTSRC" --size $SIZE --fps 30 --duration "$secs" |
+  "${TIME[@]}" "$work/ff_send.time" ffmpeg -hide_banner -loglevel error -stats -f yuv4mpegpipe -i - \
+    -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -crf 20 -maxrate ${KBPS}k \
+    -bufsize $((KBPS / 20))k -g 150 -x264-params repeat-headers=1 -f rtp "rtp://127.0.0.1:$p" \
+    2> "$work/ff_send.log" > /dev/null
+wait $ffrecv || true
 ff_kbps=$(tr '\r' '\n' < "$work/ff_send.log" | grep -o 'bitrate= *[0-9.]*' | tail -1 | grep -o '[0-9.]*$' || echo 0)
 
 echo "peercall two-way call, $SIZE@30, ${secs}s ..." >&2
@@ -69,13 +83,13 @@ printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
   "peercall stream -> watch" "$(field "$work/pc.json" latency_ms_p50)" "$(field "$work/pc.json" latency_ms_p95)" \
   "$pc_kbps" "$(field "$work/pc.json" psnr_y_mean)" "$(field "$work/pc.json" unique)" \
   "$(cpu "$work/pc_send.time")" "$(cpu "$work/pc_recv.time")" "$(mem "$work/pc_send.time")" "$(mem "$work/pc_recv.time")"
-printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
+printf '%-34s %8s ms %7s ms %9s %6s dB %10s %13s s %8s s %4s/%-4s\n' \
   "ffmpeg x264 -> RTP -> ffmpeg" "$(field "$work/ff.json" latency_ms_p50)" "$(field "$work/ff.json" latency_ms_p95)" \
   "${ff_kbps%.*}" "$(field "$work/ff.json" psnr_y_mean)" "$(field "$work/ff.json" unique)" \
-  "$(cpu "$work/ff_send.time")" "$(cpu "$work/ff_recv.time")" "$(mem "$work/ff_send.time")" "$(mem "$work/ff_recv.time")"
+  "$(cpu "$work/ff_send.time") + $(cpu "$work/ff_src.time")" "$(cpu "$work/ff_recv.time")" "$(mem "$work/ff_send.time")" "$(mem "$work/ff_recv.time")"
 printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
   "peercall call (caller receives)" "$(field "$work/call_c.json" latency_ms_p50)" "$(field "$work/call_c.json" latency_ms_p95)" \
   "-" "$(field "$work/call_c.json" psnr_y_mean)" "$(field "$work/call_c.json" unique)" \
   "$(cpu "$work/call_l.time")" "$(cpu "$work/call_c.time")" "$(mem "$work/call_l.time")" "$(mem "$work/call_c.time")"
 echo "(call row: CPU and RSS are the listener's and the caller's; each sends and receives)"
-echo "(peercall's sender CPU includes rendering the test pattern; ffmpeg's source runs in a separate, uncounted process)"
+echo "(ffmpeg's sender CPU: the encoder + the test pattern source, a separate process; peercall renders it in-process)"

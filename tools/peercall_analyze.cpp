@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
+#include "core/bounded_queue.hpp"
 #include "media/synthetic/frame_stamp.hpp"
 #include "media/synthetic/test_pattern.hpp"
 #include "media/synthetic/tone.hpp"
@@ -66,6 +69,22 @@ int analyze_video(const char* path, int fps, bool live) {
   uint64_t frames = 0, stamped = 0, in_order = 0, repeated = 0, gaps = 0, missing = 0;
   std::optional<uint32_t> first, last;
   std::vector<double> psnr, latency_ms;
+  // Frames are timed as they arrive, on this thread; comparing them with the
+  // sent pictures is slower and runs on another, so it cannot delay the
+  // reading of the next frame (which would inflate the latency measured).
+  struct Stamped {
+    VideoFrame frame;
+    FrameStamp stamp;
+  };
+  BoundedQueue<Stamped> to_compare(1024);
+  std::thread comparer([&] {
+    while (auto item = to_compare.pop()) {
+      const VideoFrame reference =
+          render_test_frame(item->frame.width, item->frame.height, item->stamp.frame_number, fps,
+                            instant_from_micros(item->stamp.capture_time_us));
+      psnr.push_back(psnr_y(item->frame, reference));
+    }
+  });
   while (auto frame = reader.next()) {
     const int64_t arrival_us = to_micros(Clock::now());
     ++frames;
@@ -90,11 +109,10 @@ int analyze_video(const char* path, int fps, bool live) {
       ++in_order;
     }
     last = stamp->frame_number;
-    const VideoFrame reference =
-        render_test_frame(frame->width, frame->height, stamp->frame_number, fps,
-                          instant_from_micros(stamp->capture_time_us));
-    psnr.push_back(psnr_y(*frame, reference));
+    to_compare.push(Stamped{std::move(*frame), *stamp});
   }
+  to_compare.close();
+  comparer.join();
   const uint64_t unique = stamped - repeated;
   nlohmann::json j = {
       {"frames", frames},
