@@ -345,7 +345,7 @@ PeerLink& CallController::add_link(const Negotiated& negotiated, const std::stri
       [this, id](PeerLink&, SessionEvent event) { on_link_event(id, std::move(event)); });
   PeerLink& ref = *link;
   links_[id] = std::move(link);
-  had_peer_ = true;
+  if (linked_at_ == Instant{}) linked_at_ = Clock::now();
   if (send_) send_->request_keyframe();  // a newcomer needs a picture now
   return ref;
 }
@@ -416,6 +416,13 @@ void CallController::on_status_tick() {
     const ReceivePipelineStats r = receive_->stats();
     t.frames_in = r.frames_decoded;
     t.audio_concealed = r.audio_frames_concealed;
+    if (r.first_frame_at != Instant{} && linked_at_ != Instant{}) {
+      t.first_picture = r.first_frame_at - linked_at_;
+      if (!first_picture_logged_)
+        spdlog::info("first picture {:.0f} ms after the call was set up",
+                     to_micros(*t.first_picture) / 1000.0);
+      first_picture_logged_ = true;
+    }
     latency = receive_->latency().take();
   }
   t.peers = static_cast<int>(links_.size());

@@ -120,7 +120,8 @@ class CallController {
   asio::steady_timer status_timer_;
   std::unique_ptr<StatusReporter> reporter_;
   asio::signal_set signals_;
-  bool had_peer_ = false;
+  Instant linked_at_{};  // the first peer's call set up (network thread)
+  bool first_picture_logged_ = false;
 
   mutable std::mutex end_mu_;
   std::condition_variable end_cv_;

@@ -64,8 +64,8 @@ void ReceivePipeline::decode_video(H264Decoder& decoder) {
     }
     if (!*decoded) continue;
     const VideoFrame& picture = **decoded;
-    ++frames_decoded_;
     const int64_t now_us = to_micros(Clock::now());
+    if (frames_decoded_++ == 0) first_frame_us_ = now_us;
     if (auto stamp = read_stamp(picture.y(), picture.width, picture.width, picture.height, now_us))
       latency_.add((now_us - stamp->capture_time_us) / 1000.0);
     for (VideoSink* sink : outputs_.video) sink->on_video(picture);
@@ -103,6 +103,7 @@ ReceivePipelineStats ReceivePipeline::stats() const {
   s.frames_skipped = video_queue_.dropped();
   s.audio_frames_decoded = audio_decoded_;
   s.audio_frames_concealed = audio_concealed_;
+  s.first_frame_at = instant_from_micros(first_frame_us_);
   return s;
 }
 

@@ -27,6 +27,7 @@ struct ReceivePipelineStats {
   uint64_t frames_skipped = 0;  // dropped before decoding: it was behind
   uint64_t audio_frames_decoded = 0;
   uint64_t audio_frames_concealed = 0;
+  Instant first_frame_at{};  // when the first picture was decoded (epoch: none yet)
 };
 
 class ReceivePipeline {
@@ -71,6 +72,7 @@ class ReceivePipeline {
   LatencyTracker latency_;
   std::atomic<uint64_t> frames_decoded_{0}, decode_errors_{0}, audio_decoded_{0},
       audio_concealed_{0};
+  std::atomic<int64_t> first_frame_us_{0};
   std::thread video_thread_, audio_thread_, record_thread_;
 };
 

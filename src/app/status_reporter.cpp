@@ -78,6 +78,7 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"peers", now.peers},
     };
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;
+    if (now.first_picture) j["first_picture_ms"] = to_micros(*now.first_picture) / 1000.0;
     if (latency.samples) {
       j["latency_ms_p50"] = latency.p50_ms;
       j["latency_ms_p95"] = latency.p95_ms;

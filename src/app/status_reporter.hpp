@@ -25,6 +25,7 @@ struct StatusTotals {
   uint64_t audio_concealed = 0;
   uint64_t malformed = 0;
   std::optional<Duration> rtt;
+  std::optional<Duration> first_picture;  // from call set-up to the first decoded picture
   int peers = 0;
 };
 

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/result.hpp"
-#include "media/codec/ffmpeg_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/frames.hpp"
 
 namespace peercall {

@@ -5,7 +5,7 @@
 #include <map>
 #include <tuple>
 
-#include "media/codec/ffmpeg_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/frames.hpp"
 
 namespace peercall {

@@ -26,12 +26,6 @@ constexpr uint64_t kMaxConsecutiveBadPackets = 100;
 // a camera stalls (a blocking VIDIOC_DQBUF cannot be woken from outside).
 constexpr auto kPollPeriod = std::chrono::milliseconds(2);
 
-std::string av_error_text(int rc) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(rc, text, sizeof text);
-  return text;
-}
-
 // Errors that no other pixel format can fix: stop trying formats.
 bool is_device_error(int rc) {
   for (int e : {ENOENT, EACCES, EPERM, EBUSY, ENODEV, ENXIO}) {
@@ -55,12 +49,6 @@ AVPixelFormat plain_format(AVPixelFormat format, bool& full_range) {
 }
 
 }  // namespace
-
-void CameraSource::FormatCloser::operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-void CameraSource::CodecFreer::operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-void CameraSource::PacketFreer::operator()(AVPacket* p) const { av_packet_free(&p); }
-void CameraSource::FrameFreer::operator()(AVFrame* f) const { av_frame_free(&f); }
-void CameraSource::SwsFreer::operator()(SwsContext* s) const { sws_freeContext(s); }
 
 CameraSource::~CameraSource() = default;
 

@@ -10,13 +10,8 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/video_source.hpp"
-
-struct AVFormatContext;
-struct AVCodecContext;
-struct AVPacket;
-struct AVFrame;
-struct SwsContext;
 
 namespace peercall {
 
@@ -45,11 +40,6 @@ class CameraSource final : public VideoSource {
   uint64_t bad_packets() const { return bad_packets_; }
 
  private:
-  struct FormatCloser { void operator()(AVFormatContext* c) const; };
-  struct CodecFreer { void operator()(AVCodecContext* c) const; };
-  struct PacketFreer { void operator()(AVPacket* p) const; };
-  struct FrameFreer { void operator()(AVFrame* f) const; };
-  struct SwsFreer { void operator()(SwsContext* s) const; };
 
   explicit CameraSource(const CameraConfig& config) : config_(config) {}
   static int interrupt_requested(void* self);
@@ -60,11 +50,11 @@ class CameraSource final : public VideoSource {
 
   CameraConfig config_;
   std::atomic<bool> interrupted_{false};
-  std::unique_ptr<AVFormatContext, FormatCloser> format_;
-  std::unique_ptr<AVCodecContext, CodecFreer> decoder_;
-  std::unique_ptr<AVPacket, PacketFreer> packet_;
-  std::unique_ptr<AVFrame, FrameFreer> frame_;
-  std::unique_ptr<SwsContext, SwsFreer> sws_;
+  InputFormatPtr format_;
+  CodecContextPtr decoder_;
+  PacketPtr packet_;
+  FramePtr frame_;
+  SwsContextPtr sws_;
   int sws_key_[3] = {-1, -1, -1};  // source width, height, pixel format of sws_
   int stream_index_ = -1;
   std::string input_format_;  // what the device was opened with, for describe()

@@ -8,7 +8,7 @@
 
 #include "core/result.hpp"
 #include "media/audio_source.hpp"
-#include "media/file/ffmpeg_file_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/file/media_file_reader.hpp"
 #include "media/file/realtime_pacer.hpp"
 

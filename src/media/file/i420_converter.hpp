@@ -4,7 +4,7 @@
 #include <string>
 
 #include "media/codec/i420_buffer.hpp"
-#include "media/file/ffmpeg_file_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 
 namespace peercall {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "media/file/ffmpeg_file_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 
 namespace peercall {
 

@@ -20,7 +20,7 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
-#include "media/file/ffmpeg_file_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/frames.hpp"
 
 namespace peercall {

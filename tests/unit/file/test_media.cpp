@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "media/file/ffmpeg_file_ptr.hpp"
+#include "media/ffmpeg/ffmpeg_ptr.hpp"
 
 extern "C" {
 #include <libavutil/log.h>

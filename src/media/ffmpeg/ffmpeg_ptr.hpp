@@ -1,21 +1,33 @@
 #pragma once
-// Owning pointers for the FFmpeg handles that files need beyond the codecs'
-// ones (demuxers, muxers, resamplers, parsers), so every exit path, including
-// errors half-way through opening, frees exactly what was allocated.
+// Owning pointers for FFmpeg handles, shared by codecs, files and devices, so
+// every exit path (errors half-way through opening included) frees exactly
+// what was allocated.
 #include <memory>
 #include <string>
-
-#include "media/codec/ffmpeg_ptr.hpp"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
+#include <libavutil/frame.h>
 #include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
 }
 
 namespace peercall {
 
+struct CodecContextDeleter {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct FrameDeleter {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct PacketDeleter {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct SwsContextDeleter {
+  void operator()(SwsContext* s) const { sws_freeContext(s); }
+};
 struct InputFormatDeleter {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
 };
@@ -30,6 +42,10 @@ struct ParserDeleter {
   void operator()(AVCodecParserContext* p) const { av_parser_close(p); }
 };
 
+using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
+using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatDeleter>;
 using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
