@@ -132,7 +132,7 @@ void MkvRecorder::write_video(const EncodedFrame& frame) {
     ++stats_.dropped;
     return;
   }
-  if (write_packet(video_, frame, 0, last_video_ms_)) {
+  if (write_packet(video_, frame, 0, video_clock_)) {
     ++stats_.video_frames;
   } else {
     ++stats_.dropped;
@@ -158,7 +158,7 @@ void MkvRecorder::write_audio(const EncodedFrame& packet) {
 }
 
 void MkvRecorder::write_audio_packet(const EncodedFrame& packet) {
-  if (write_packet(audio_, packet, opus_samples(packet) * 1000 / kAudioSampleRate, last_audio_ms_)) {
+  if (write_packet(audio_, packet, opus_samples(packet) * 1000 / kAudioSampleRate, audio_clock_)) {
     ++stats_.audio_packets;
   } else {
     ++stats_.dropped;
@@ -223,13 +223,21 @@ bool MkvRecorder::add_audio_track() {
 }
 
 bool MkvRecorder::write_packet(AVStream* stream, const EncodedFrame& frame, int64_t duration_ms,
-                               int64_t& last_ms) {
+                               TrackClock& clock) {
   if (failed_) return false;
-  // Per track the timestamps must increase, whatever the capture times do.
-  int64_t ms = std::chrono::duration_cast<milliseconds>(frame.capture_time - origin_).count();
-  if (ms <= last_ms) ms = last_ms + 1;
+  if (!clock.anchored) {
+    clock.anchored = true;
+    clock.anchor = frame.capture_time;
+    clock.last_rtp = frame.rtp_timestamp;
+  }
+  clock.rtp_since_anchor += static_cast<int32_t>(frame.rtp_timestamp - clock.last_rtp);
+  clock.last_rtp = frame.rtp_timestamp;
+  const Instant at = clock.anchor + microseconds(clock.rtp_since_anchor * 1'000'000 / clock.rate);
+  // Per track the timestamps must increase, whatever the sender's clock does.
+  int64_t ms = std::chrono::duration_cast<milliseconds>(at - origin_).count();
+  if (ms <= clock.last_ms) ms = clock.last_ms + 1;
   if (ms < 0) ms = 0;
-  last_ms = ms;
+  clock.last_ms = ms;
 
   AVPacket* pkt = packet_.get();
   int err = av_new_packet(pkt, int(frame.data.size()));

@@ -62,7 +62,19 @@ class MkvRecorder {
   bool add_video_track(const Bytes& parameter_sets_annexb, int width, int height);
   bool add_audio_track();
   void write_audio_packet(const EncodedFrame& packet);
-  bool write_packet(AVStream* stream, const EncodedFrame& frame, int64_t duration_ms, int64_t& last_ms);
+  // A track's clock: anchored at its first frame's capture time, then
+  // advanced by RTP time, so timestamps are as regular as the sender's clock
+  // even while the receiver's mapping of capture times is still settling.
+  struct TrackClock {
+    explicit TrackClock(int rate) : rate(rate) {}
+    int rate;
+    bool anchored = false;
+    Instant anchor{};
+    uint32_t last_rtp = 0;
+    int64_t rtp_since_anchor = 0;
+    int64_t last_ms = -1;
+  };
+  bool write_packet(AVStream* stream, const EncodedFrame& frame, int64_t duration_ms, TrackClock& clock);
   void fail(const std::string& what, int err);
 
   std::string path_;
@@ -77,8 +89,8 @@ class MkvRecorder {
   bool closed_ = false;
   std::deque<EncodedFrame> early_audio_;
   Instant origin_{};
-  int64_t last_video_ms_ = -1;
-  int64_t last_audio_ms_ = -1;
+  TrackClock video_clock_{kVideoClockRate};
+  TrackClock audio_clock_{kAudioSampleRate};
   Stats stats_;
   std::string error_;
 };
