@@ -41,7 +41,11 @@ for i in range(3000):
     s.sendto(bytes(b), ("127.0.0.1", int(sys.argv[1])))
 PY
 kill -0 $L || fail "the listener died from stray packets"
-timeout 20 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" --duration 3 || fail "a call after the garbage failed"
+timeout 20 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" --duration 3 & C=$!; PIDS+=($C)
+sleep 1.5
+note "a second caller while a call is on"
+one_line_error 3 "busy" -- "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}"
+wait $C || fail "a call after the garbage failed"
 timeout 10 tail --pid=$L -f /dev/null; wait $L; rc=$?
 [ $rc = 0 ] || fail "listener exited $rc"
 "$ANALYZE" video "$WORK/l.y4m" > "$WORK/l.json"
