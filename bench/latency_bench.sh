@@ -39,9 +39,12 @@ wait $sender || true
 pc_kbps=$(/usr/bin/python3 -c "
 import json; v=[json.loads(l)['kbps_in'] for l in open('$work/pc_recv.jsonl')][2:]; print(round(sum(v)/max(1,len(v))))")
 
-echo "ffmpeg pipeline, same source and encoder settings ..." >&2
-p=$(port)
-cat > "$work/ff.sdp" <<SDP
+# ffmpeg_pipeline NAME [extra encoder options]: one run of the baseline.
+ffmpeg_pipeline() {
+  local name=$1; shift
+  echo "ffmpeg pipeline ($name), same source and encoder settings ..." >&2
+  local p; p=$(port)
+  cat > "$work/$name.sdp" <<SDP
 v=0
 o=- 0 0 IN IP4 127.0.0.1
 s=bench
@@ -51,20 +54,27 @@ m=video $p RTP/AVP 96
 a=rtpmap:96 H264/90000
 a=fmtp:96 packetization-mode=1
 SDP
-# The receiver first, with every low-delay flag; then the sender.
-"${TIME[@]}" "$work/ff_recv.time" timeout $((secs + 4)) ffmpeg -hide_banner -loglevel error \
-  -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -probesize 32 -analyzeduration 0 \
-  -reorder_queue_size 0 -max_delay 0 -i "$work/ff.sdp" -f yuv4mpegpipe - |
-  "$ANALYZE" video - --live > "$work/ff.json" &
-ffrecv=$!
-sleep 1
-"${TIME[@]}" "$work/ff_src.time" "$TESTSRC" --size $SIZE --fps 30 --duration "$secs" |
-  "${TIME[@]}" "$work/ff_send.time" ffmpeg -hide_banner -loglevel error -stats -f yuv4mpegpipe -i - \
-    -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -crf 20 -maxrate ${KBPS}k \
-    -bufsize $((KBPS / 20))k -g 150 -x264-params repeat-headers=1 -f rtp "rtp://127.0.0.1:$p" \
-    2> "$work/ff_send.log" > /dev/null
-wait $ffrecv || true
-ff_kbps=$(tr '\r' '\n' < "$work/ff_send.log" | grep -o 'bitrate= *[0-9.]*' | tail -1 | grep -o '[0-9.]*$' || echo 0)
+  # The receiver first, with every low-delay flag; then the sender.
+  "${TIME[@]}" "$work/${name}_recv.time" timeout $((secs + 4)) ffmpeg -hide_banner -loglevel error \
+    -protocol_whitelist file,udp,rtp -fflags nobuffer -flags low_delay -probesize 32 -analyzeduration 0 \
+    -reorder_queue_size 0 -max_delay 0 -i "$work/$name.sdp" -f yuv4mpegpipe - |
+    "$ANALYZE" video - --live > "$work/$name.json" &
+  local receiver=$!
+  sleep 1
+  "${TIME[@]}" "$work/${name}_src.time" "$TESTSRC" --size $SIZE --fps 30 --duration "$secs" |
+    "${TIME[@]}" "$work/${name}_send.time" ffmpeg -hide_banner -loglevel error -stats -f yuv4mpegpipe -i - \
+      -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -crf 20 -maxrate ${KBPS}k \
+      -bufsize $((KBPS / 20))k -g 150 -x264-params repeat-headers=1 "$@" -f rtp "rtp://127.0.0.1:$p" \
+      2> "$work/${name}_send.log" > /dev/null
+  wait $receiver || true
+  tr '\r' '\n' < "$work/${name}_send.log" | grep -o 'bitrate= *[0-9.]*' | tail -1 | grep -o '[0-9.]*$' \
+    > "$work/${name}.kbps" || echo 0 > "$work/${name}.kbps"
+}
+# As ffmpeg runs it by default: its libx264 wrapper then uses frame threads
+# (tune zerolatency's sliced threads are overridden), which costs latency.
+ffmpeg_pipeline ff
+# As tune zerolatency intends it: slice threads, like peercall.
+ffmpeg_pipeline ffslice -thread_type slice
 
 echo "peercall two-way call, $SIZE@30, ${secs}s ..." >&2
 p=$(port)
@@ -83,10 +93,15 @@ printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
   "peercall stream -> watch" "$(field "$work/pc.json" latency_ms_p50)" "$(field "$work/pc.json" latency_ms_p95)" \
   "$pc_kbps" "$(field "$work/pc.json" psnr_y_mean)" "$(field "$work/pc.json" unique)" \
   "$(cpu "$work/pc_send.time")" "$(cpu "$work/pc_recv.time")" "$(mem "$work/pc_send.time")" "$(mem "$work/pc_recv.time")"
-printf '%-34s %8s ms %7s ms %9s %6s dB %10s %13s s %8s s %4s/%-4s\n' \
-  "ffmpeg x264 -> RTP -> ffmpeg" "$(field "$work/ff.json" latency_ms_p50)" "$(field "$work/ff.json" latency_ms_p95)" \
-  "${ff_kbps%.*}" "$(field "$work/ff.json" psnr_y_mean)" "$(field "$work/ff.json" unique)" \
-  "$(cpu "$work/ff_send.time") + $(cpu "$work/ff_src.time")" "$(cpu "$work/ff_recv.time")" "$(mem "$work/ff_send.time")" "$(mem "$work/ff_recv.time")"
+ffmpeg_row() {  # LABEL NAME
+  printf '%-34s %8s ms %7s ms %9s %6s dB %10s %13s s %8s s %4s/%-4s\n' \
+    "$1" "$(field "$work/$2.json" latency_ms_p50)" "$(field "$work/$2.json" latency_ms_p95)" \
+    "$(cut -d. -f1 < "$work/$2.kbps")" "$(field "$work/$2.json" psnr_y_mean)" "$(field "$work/$2.json" unique)" \
+    "$(cpu "$work/$2_send.time") + $(cpu "$work/$2_src.time")" "$(cpu "$work/$2_recv.time")" \
+    "$(mem "$work/$2_send.time")" "$(mem "$work/$2_recv.time")"
+}
+ffmpeg_row "ffmpeg x264 -> RTP -> ffmpeg" ff
+ffmpeg_row "  same, x264 slice threads" ffslice
 printf '%-34s %8s ms %7s ms %9s %6s dB %10s %9s s %8s s %4s/%-4s\n' \
   "peercall call (caller receives)" "$(field "$work/call_c.json" latency_ms_p50)" "$(field "$work/call_c.json" latency_ms_p95)" \
   "-" "$(field "$work/call_c.json" psnr_y_mean)" "$(field "$work/call_c.json" unique)" \

@@ -45,9 +45,12 @@ Result<std::unique_ptr<H264Decoder>> H264Decoder::create() {
   if (!ctx) return Error{"h264: out of memory"};
   ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;  // output each picture as soon as decoded
   ctx->flags2 |= AV_CODEC_FLAG2_FAST;
-  // Frame threading delays output by one frame per thread; slices don't.
+  // Frame threading delays output by one frame per thread. One thread: a
+  // 720p frame decodes in a few ms, and in a call on two cores the decoder's
+  // slice threads only contend with the encoder (measured: call p95 latency
+  // 28 -> 18 ms, less CPU).
   ctx->thread_type = FF_THREAD_SLICE;
-  ctx->thread_count = 0;
+  ctx->thread_count = 1;
   if (avcodec_open2(ctx.get(), codec, nullptr) < 0) return Error{"h264: decoder failed to open"};
   std::unique_ptr<H264Decoder> decoder(new H264Decoder(std::move(ctx)));
   if (!decoder->packet_ || !decoder->picture_ || !decoder->spare_) return Error{"h264: out of memory"};
