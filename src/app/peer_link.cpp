@@ -61,9 +61,16 @@ void PeerLink::drain() {
 
 void PeerLink::arm_timer() {
   if (session_.closed()) return;
-  timer_.expires_at(session_.next_timeout());
+  // Most drains (a datagram, a frame) leave the deadline as it was: re-arming
+  // would cost a cancel and a new wait each time.
+  const Instant next = session_.next_timeout();
+  if (armed_ && next == armed_for_) return;
+  armed_ = true;
+  armed_for_ = next;
+  timer_.expires_at(next);
   timer_.async_wait([this, alive = alive_](const asio::error_code& ec) {
     if (ec || !*alive) return;
+    armed_ = false;
     session_.handle_timeout(Clock::now());
     drain();
   });

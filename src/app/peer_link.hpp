@@ -40,6 +40,8 @@ class PeerLink {
   std::shared_ptr<Transport> transport_;
   PeerSession session_;
   EventHandler on_event_;
+  bool armed_ = false;
+  Instant armed_for_{};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
