@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <future>
 #include <cstdlib>
 #include <random>
 

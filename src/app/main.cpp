@@ -33,7 +33,7 @@ void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives
        }, "Video size WIDTHxHEIGHT (default 1280x720)")
         ->type_name("WxH");
     cmd.add_option("--fps", o.fps, "Frames per second")->check(CLI::Range(1, 60))->capture_default_str();
-    cmd.add_option("--bitrate", o.bitrate_kbps, "Video bitrate in kbit/s")
+    cmd.add_option("--bitrate", o.bitrate_kbps, "Video bitrate cap in kbit/s (the encoder aims for quality below it)")
         ->check(CLI::Range(50, 20000))
         ->capture_default_str();
     cmd.add_flag("--loop", o.loop, "Repeat a file source at its end");
