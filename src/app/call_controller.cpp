@@ -411,15 +411,21 @@ void CallController::on_status_tick() {
     t.packets_in += s.video_in.packets + s.audio_in.packets;
     t.packets_lost_in += s.video_in.packets_lost + s.audio_in.packets_lost;
     t.frames_lost_in += s.video_in.frames_lost;
+    t.audio_too_late += s.audio_in.packets_too_late;
     t.malformed += s.datagrams_malformed;
     if (s.rtt && !t.rtt) t.rtt = s.rtt;
   }
-  if (send_) t.frames_out = send_->stats().frames_encoded;
+  if (send_) {
+    const SendPipelineStats s = send_->stats();
+    t.frames_out = s.frames_encoded;
+    t.frames_skipped += s.frames_skipped;
+  }
   LatencySummary latency;
   if (receive_) {
     const ReceivePipelineStats r = receive_->stats();
     t.frames_in = r.frames_decoded;
     t.audio_concealed = r.audio_frames_concealed;
+    t.frames_skipped += r.frames_skipped;
     if (r.first_frame_at != Instant{} && linked_at_ != Instant{}) {
       t.first_picture = r.first_frame_at - linked_at_;
       if (!first_picture_logged_)

@@ -79,9 +79,8 @@ int exit_status(int status) {
 
 }  // namespace
 
-int run_demo(const char* argv0, const MediaOptions& o) {
-  const std::string exe = "/proc/self/exe";
-  (void)argv0;
+int run_demo(const MediaOptions& o) {
+  const std::string exe = "/proc/self/exe";  // this very binary, wherever it was started from
   const uint16_t port = free_port();
   if (port == 0) {
     std::fprintf(stderr, "peercall: demo: no free local port\n");

@@ -4,5 +4,5 @@
 namespace peercall {
 // `peercall demo`: starts `peercall listen` and `peercall call` on this machine
 // as two processes on test sources, and ends both on Enter, q, Esc or Ctrl-C.
-int run_demo(const char* argv0, const MediaOptions& options);
+int run_demo(const MediaOptions& options);
 }  // namespace peercall

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   };
 
   if (app.got_subcommand("devices")) return run_devices_command();
-  if (app.got_subcommand("demo")) return run_demo(argv[0], demo_o);
+  if (app.got_subcommand("demo")) return run_demo(demo_o);
 
   auto run = [&](Role role, MediaOptions& o, const std::string& target, size_t viewers) {
     spdlog::set_pattern(pattern(o));

@@ -74,6 +74,8 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"packets_in", now.packets_in},
         {"packets_lost_in", now.packets_lost_in},
         {"audio_concealed", now.audio_concealed},
+        {"audio_too_late", now.audio_too_late},
+        {"frames_skipped", now.frames_skipped},
         {"malformed", now.malformed},
         {"peers", now.peers},
     };

@@ -23,6 +23,8 @@ struct StatusTotals {
   int64_t packets_lost_in = 0;
   uint64_t frames_lost_in = 0;
   uint64_t audio_concealed = 0;
+  uint64_t frames_skipped = 0;  // dropped between stages that fell behind
+  uint64_t audio_too_late = 0;
   uint64_t malformed = 0;
   std::optional<Duration> rtt;
   std::optional<Duration> first_picture;  // from call set-up to the first decoded picture

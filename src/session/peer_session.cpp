@@ -253,6 +253,7 @@ SessionStats PeerSession::stats() const {
   s.video_in.frames_lost = dp.frames_lost;
   s.video_in.keyframe_requests_sent = keyframe_requests_sent_;
   s.audio_in.frames = audio_frames_in_;
+  s.audio_in.packets_too_late = audio_too_late_;
   s.datagrams_malformed = malformed_ + dp.packets_malformed;
   s.datagrams_unexpected = unexpected_;
   s.rtt = rtt_;

@@ -26,6 +26,7 @@ struct IncomingStreamStats {
   uint64_t packets_reordered = 0;
   uint64_t packets_duplicate = 0;
   uint64_t frames_lost = 0;
+  uint64_t packets_too_late = 0;  // arrived after a later one was already played
   uint64_t keyframe_requests_sent = 0;
   double jitter_ms = 0;
 };

@@ -16,7 +16,7 @@ asio::ip::udp::endpoint normalise(const asio::ip::udp::endpoint& ep) {
 }
 }  // namespace
 
-UdpEndpoint::UdpEndpoint(asio::io_context& io) : io_(io), socket_(io), buffer_(kMaxDatagram) {}
+UdpEndpoint::UdpEndpoint(asio::io_context& io) : socket_(io), buffer_(kMaxDatagram) {}
 
 UdpEndpoint::~UdpEndpoint() { close(); }
 

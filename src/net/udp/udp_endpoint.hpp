@@ -35,7 +35,6 @@ class UdpEndpoint {
   void send_to(const asio::ip::udp::endpoint& to, ByteView datagram, TransportStats& stats);
   void forget(const asio::ip::udp::endpoint& remote);
 
-  asio::io_context& io_;
   asio::ip::udp::socket socket_;
   bool v6_socket_ = false;
   asio::ip::udp::endpoint sender_;
