@@ -8,9 +8,10 @@ build=${1:-$root/build}
 packages=(
   build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavdevice-dev libavutil-dev libswscale-dev libswresample-dev
-  libsdl2-dev libopus-dev libssl-dev libsrtp2-dev libasio-dev libcli11-dev libspdlog-dev
+  libsdl2-dev libopus-dev libssl-dev libsrtp2-dev libboost-dev libnice-dev libglib2.0-dev libcli11-dev libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg xvfb xauth iproute2 iptables procps python3 time
+  chromium coturn tcpdump clang nodejs
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -125,7 +125,7 @@ bool CallController::start() {
     if (auto ok = send_->start(); !ok) return fail(ExitCode::kError, ok.error());
   }
 
-  signals_.async_wait([this](const asio::error_code& ec, int) {
+  signals_.async_wait([this](const boost::system::error_code& ec, int) {
     if (!ec) end(ExitCode::kOk, "hung up");
   });
   on_status_tick();
@@ -340,7 +340,7 @@ PeerLink& CallController::add_link(const Negotiated& negotiated, const std::stri
   config.audio = stream_config(negotiated.audio, kAudioSampleRate, audio_ssrc_);
   config.cname = local.cname;
 
-  asio::error_code ec;
+  boost::system::error_code ec;
   auto address = asio::ip::make_address(negotiated.remote_address, ec);
   if (ec || address.is_unspecified()) address = asio::ip::make_address(fallback_address, ec);
   auto transport = udp_->connect({address, negotiated.remote_port});
@@ -439,7 +439,7 @@ void CallController::on_status_tick() {
   auto overlay = reporter_->report(t, latency);
   if (window_ && !overlay.empty()) window_->set_overlay_text(std::move(overlay));
   status_timer_.expires_after(std::chrono::seconds(1));
-  status_timer_.async_wait([this](const asio::error_code& ec) {
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) on_status_tick();
   });
 }

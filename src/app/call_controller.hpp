@@ -7,7 +7,7 @@
 //   call    : place a call (two-way)
 //   stream  : send to up to N viewers until hung up
 //   watch   : receive a stream
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include <atomic>
 #include <condition_variable>
 #include <map>

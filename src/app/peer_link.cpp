@@ -68,7 +68,7 @@ void PeerLink::arm_timer() {
   armed_ = true;
   armed_for_ = next;
   timer_.expires_at(next);
-  timer_.async_wait([this, alive = alive_](const asio::error_code& ec) {
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive) return;
     armed_ = false;
     session_.handle_timeout(Clock::now());

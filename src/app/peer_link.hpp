@@ -2,7 +2,7 @@
 // The only place a PeerSession meets real time and a real transport: on the
 // network thread, it feeds the session datagrams, frames and timer expiries
 // with Clock::now(), sends what it outputs and passes its events on.
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include <functional>
 #include <memory>
 

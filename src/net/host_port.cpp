@@ -1,7 +1,7 @@
 #include "net/host_port.hpp"
 
 #include <algorithm>
-#include <asio/ip/address_v6.hpp>
+#include "core/asio.hpp"
 
 namespace peercall {
 namespace {
@@ -12,7 +12,7 @@ bool is_name_char(char c) {
 }
 
 bool is_ipv6_literal(std::string_view s) {
-  asio::error_code ec;
+  boost::system::error_code ec;
   asio::ip::make_address_v6(std::string(s), ec);
   return !ec;
 }

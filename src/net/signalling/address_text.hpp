@@ -3,7 +3,7 @@
 // IPv4 peers as ::ffff:a.b.c.d, which is shown as plain a.b.c.d.
 #include <string>
 
-#include <asio.hpp>
+#include "core/asio.hpp"
 
 namespace peercall {
 

@@ -55,12 +55,12 @@ std::string server_says(const HttpResponse& r) {
 
 Result<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t port, Deadline deadline,
                                             std::chrono::milliseconds timeout) {
-  asio::error_code ec;
+  boost::system::error_code ec;
   asio::ip::address literal = asio::ip::make_address(host, ec);
   if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(literal, port)};
 
   struct Resolved {
-    asio::error_code ec;
+    boost::system::error_code ec;
     std::vector<tcp::endpoint> endpoints;
   };
   auto promise = std::make_shared<std::promise<Resolved>>();
@@ -124,7 +124,7 @@ SignallingClient::Io SignallingClient::run_until(Deadline deadline) {
   io_.run_until(deadline);
   if (io_.stopped()) return Io::kDone;  // ran out of work: every operation completed
   // Timed out: closing the socket aborts its operations; let their handlers run.
-  asio::error_code ignored;
+  boost::system::error_code ignored;
   socket_.close(ignored);
   io_.restart();
   io_.run();
@@ -134,9 +134,9 @@ SignallingClient::Io SignallingClient::run_until(Deadline deadline) {
 Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints, Deadline deadline,
                                      std::chrono::milliseconds timeout) {
   drop_connection();
-  asio::error_code result;
+  boost::system::error_code result;
   tcp::endpoint connected;
-  asio::async_connect(socket_, endpoints, [&](const asio::error_code& ec, const tcp::endpoint& endpoint) {
+  asio::async_connect(socket_, endpoints, [&](const boost::system::error_code& ec, const tcp::endpoint& endpoint) {
     result = ec;
     connected = endpoint;
   });
@@ -146,7 +146,7 @@ Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints,
   if (result) return Error{"cannot reach " + peer() + ": " + sentence_part(result.message())};
 
   endpoint_ = connected;
-  asio::error_code ec;
+  boost::system::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   auto local = socket_.local_endpoint(ec);
   if (!ec) local_address_ = address_text(local.address());
@@ -155,16 +155,16 @@ Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints,
 }
 
 void SignallingClient::drop_connection() {
-  asio::error_code ignored;
+  boost::system::error_code ignored;
   socket_.close(ignored);
   parser_.emplace();
 }
 
 void SignallingClient::start_read() {
-  socket_.async_read_some(asio::buffer(in_), [this](const asio::error_code& ec, size_t n) { on_read(ec, n); });
+  socket_.async_read_some(asio::buffer(in_), [this](const boost::system::error_code& ec, size_t n) { on_read(ec, n); });
 }
 
-void SignallingClient::on_read(const asio::error_code& ec, size_t n) {
+void SignallingClient::on_read(const boost::system::error_code& ec, size_t n) {
   ParseStatus status;
   if (ec == asio::error::eof) {
     peer_closed_ = true;
@@ -200,8 +200,8 @@ Result<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std:
     read_error_ = {};
     received_ = false;
     peer_closed_ = false;
-    asio::error_code write_error;
-    asio::async_write(socket_, asio::buffer(wire), [&](const asio::error_code& ec, size_t) {
+    boost::system::error_code write_error;
+    asio::async_write(socket_, asio::buffer(wire), [&](const boost::system::error_code& ec, size_t) {
       write_error = ec;
       if (!ec) start_read();
     });

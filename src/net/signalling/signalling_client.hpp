@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "net/http/http_response_parser.hpp"
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include "core/result.hpp"
 
 namespace peercall {
@@ -52,7 +52,7 @@ class SignallingClient {
   Result<HttpResponse> exchange(const HttpRequest& request, std::chrono::milliseconds timeout);
   Io run_until(Deadline deadline);
   void start_read();
-  void on_read(const asio::error_code& ec, size_t n);
+  void on_read(const boost::system::error_code& ec, size_t n);
   void drop_connection();
   std::string peer() const;
 
@@ -68,7 +68,7 @@ class SignallingClient {
   std::optional<HttpResponseParser> parser_;
   std::array<uint8_t, 4096> in_{};
   std::optional<HttpResponse> response_;
-  asio::error_code read_error_;
+  boost::system::error_code read_error_;
   bool received_ = false;  // any response byte arrived
   bool peer_closed_ = false;
 };

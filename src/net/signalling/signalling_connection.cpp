@@ -16,7 +16,7 @@ SignallingConnection::SignallingConnection(asio::ip::tcp::socket socket,
       on_closed_(std::move(on_closed)) {}
 
 void SignallingConnection::start() {
-  asio::error_code ec;
+  boost::system::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) context_.remote_address = address_text(remote.address());
   auto local = socket_.local_endpoint(ec);
@@ -28,7 +28,7 @@ void SignallingConnection::start() {
 
 void SignallingConnection::close() {
   if (!socket_.is_open()) return;
-  asio::error_code ignored;
+  boost::system::error_code ignored;
   socket_.close(ignored);
   deadline_.cancel();
   if (on_closed_) on_closed_(this);
@@ -38,7 +38,7 @@ void SignallingConnection::close() {
 // notices. Checking the expiry (not the error code) avoids acting on a stale
 // expiry that raced with a re-arm.
 void SignallingConnection::watch_deadline() {
-  deadline_.async_wait([self = shared_from_this()](const asio::error_code&) {
+  deadline_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
     if (!self->socket_.is_open()) return;
     if (self->deadline_.expiry() <= asio::steady_timer::clock_type::now()) {
       spdlog::debug("signalling: dropping {}: request not complete in time", self->context_.remote_address);
@@ -52,12 +52,12 @@ void SignallingConnection::watch_deadline() {
 void SignallingConnection::arm_deadline() { deadline_.expires_after(timeout_); }
 
 void SignallingConnection::read() {
-  socket_.async_read_some(asio::buffer(in_), [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+  socket_.async_read_some(asio::buffer(in_), [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
     self->on_read(ec, n);
   });
 }
 
-void SignallingConnection::on_read(const asio::error_code& ec, size_t n) {
+void SignallingConnection::on_read(const boost::system::error_code& ec, size_t n) {
   if (!socket_.is_open()) return;
   if (ec) {  // EOF mid-request or a reset: nobody is left to answer
     close();
@@ -96,7 +96,7 @@ void SignallingConnection::process() {
 void SignallingConnection::send_continue() {
   continue_sent_ = true;
   out_ = "HTTP/1.1 100 Continue\r\n\r\n";
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const asio::error_code& ec, size_t) {
+  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
     if (!self->socket_.is_open()) return;
     if (ec) return self->close();
     self->read();
@@ -114,19 +114,19 @@ void SignallingConnection::respond(HttpResponse response, const HttpRequest* req
   }
   out_ = serialize(response);
   arm_deadline();  // a peer that does not read must not hold the slot either
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const asio::error_code& ec, size_t) {
+  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
     self->on_written(ec);
   });
 }
 
-void SignallingConnection::on_written(const asio::error_code& ec) {
+void SignallingConnection::on_written(const boost::system::error_code& ec) {
   if (!socket_.is_open()) return;
   if (ec) return close();
   arm_deadline();
   if (!keep_alive_) {
     // Half-close and drain until the peer closes (or the deadline), so unread
     // input does not turn our close into a reset that loses the response.
-    asio::error_code ignored;
+    boost::system::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     draining_ = true;
     return read();

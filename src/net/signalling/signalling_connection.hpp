@@ -10,7 +10,7 @@
 #include <string>
 
 #include "net/http/http_request_parser.hpp"
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include "net/signalling/signalling_router.hpp"
 
 namespace peercall {
@@ -26,11 +26,11 @@ class SignallingConnection : public std::enable_shared_from_this<SignallingConne
 
  private:
   void read();
-  void on_read(const asio::error_code& ec, size_t n);
+  void on_read(const boost::system::error_code& ec, size_t n);
   void process();
   void send_continue();
   void respond(HttpResponse response, const HttpRequest* request);
-  void on_written(const asio::error_code& ec);
+  void on_written(const boost::system::error_code& ec);
   void arm_deadline();
   void watch_deadline();
 

@@ -9,7 +9,7 @@
 namespace peercall {
 namespace {
 
-std::string bind_failure(const asio::error_code& ec, const std::string& address, uint16_t port) {
+std::string bind_failure(const boost::system::error_code& ec, const std::string& address, uint16_t port) {
   if (ec == asio::error::address_in_use)
     return "signalling: port " + std::to_string(port) + " is in use (is another peercall running?)";
   if (ec == asio::error::access_denied)
@@ -26,7 +26,7 @@ struct SignallingServer::Core : std::enable_shared_from_this<Core> {
       : io(io), router(std::move(router)), timeout(timeout), retry_timer(io) {}
 
   void accept();
-  void on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket, unsigned accepted_generation);
+  void on_accept(const boost::system::error_code& ec, asio::ip::tcp::socket socket, unsigned accepted_generation);
   void close_all();
 
   asio::io_context& io;
@@ -41,26 +41,26 @@ struct SignallingServer::Core : std::enable_shared_from_this<Core> {
 void SignallingServer::Core::accept() {
   if (!acceptor || !acceptor->is_open()) return;
   acceptor->async_accept(
-      [self = shared_from_this(), gen = generation](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+      [self = shared_from_this(), gen = generation](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
         self->on_accept(ec, std::move(socket), gen);
       });
 }
 
-void SignallingServer::Core::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket,
+void SignallingServer::Core::on_accept(const boost::system::error_code& ec, asio::ip::tcp::socket socket,
                                        unsigned accepted_generation) {
   if (accepted_generation != generation || !acceptor || !acceptor->is_open()) return;
   if (ec) {
     // E.g. out of file descriptors: back off instead of spinning on the error.
     spdlog::warn("signalling: accept failed: {}", ec.message());
     retry_timer.expires_after(std::chrono::milliseconds(100));
-    retry_timer.async_wait([self = shared_from_this(), gen = generation](const asio::error_code& wait_ec) {
+    retry_timer.async_wait([self = shared_from_this(), gen = generation](const boost::system::error_code& wait_ec) {
       if (!wait_ec && gen == self->generation) self->accept();
     });
     return;
   }
   if (connections.size() >= kMaxConnections) {
     spdlog::debug("signalling: refusing a connection: {} already open", connections.size());
-    asio::error_code ignored;
+    boost::system::error_code ignored;
     socket.close(ignored);
   } else {
     std::weak_ptr<Core> weak = weak_from_this();
@@ -90,7 +90,7 @@ SignallingServer::~SignallingServer() { stop(); }
 
 Result<uint16_t> SignallingServer::listen(const std::string& bind_address, uint16_t port) {
   if (core_->acceptor && core_->acceptor->is_open()) return Error{"signalling: already listening"};
-  asio::error_code ec;
+  boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(bind_address, ec);
   if (ec) return Error{"signalling: bad listen address '" + bind_address + "' (use 0.0.0.0 or ::)"};
   asio::ip::tcp::endpoint endpoint(address, port);
@@ -116,7 +116,7 @@ Result<uint16_t> SignallingServer::listen(const std::string& bind_address, uint1
 void SignallingServer::stop() {
   ++core_->generation;
   if (core_->acceptor) {
-    asio::error_code ignored;
+    boost::system::error_code ignored;
     core_->acceptor->close(ignored);
     core_->acceptor.reset();
   }

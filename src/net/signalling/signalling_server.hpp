@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include "core/result.hpp"
 #include "net/signalling/signalling_router.hpp"
 

@@ -21,7 +21,7 @@ UdpEndpoint::UdpEndpoint(asio::io_context& io) : socket_(io), buffer_(kMaxDatagr
 UdpEndpoint::~UdpEndpoint() { close(); }
 
 Result<uint16_t> UdpEndpoint::open(const asio::ip::address& bind_address, uint16_t port) {
-  asio::error_code ec;
+  boost::system::error_code ec;
   asio::ip::udp::endpoint local(bind_address, port);
   socket_.open(local.protocol(), ec);
   if (ec) return Error{"udp: cannot open a socket"};
@@ -37,7 +37,7 @@ Result<uint16_t> UdpEndpoint::open(const asio::ip::address& bind_address, uint16
 }
 
 void UdpEndpoint::close() {
-  asio::error_code ec;
+  boost::system::error_code ec;
   socket_.close(ec);
 }
 
@@ -47,7 +47,7 @@ std::shared_ptr<UdpTransport> UdpEndpoint::connect(const asio::ip::udp::endpoint
 
 void UdpEndpoint::start_receive() {
   socket_.async_receive_from(
-      asio::buffer(buffer_), sender_, [this](const asio::error_code& ec, size_t n) {
+      asio::buffer(buffer_), sender_, [this](const boost::system::error_code& ec, size_t n) {
         if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
         if (!ec) {
           const Instant arrival = Clock::now();
@@ -68,7 +68,7 @@ void UdpEndpoint::start_receive() {
 
 void UdpEndpoint::send_to(const asio::ip::udp::endpoint& to, ByteView datagram,
                           TransportStats& stats) {
-  asio::error_code ec;
+  boost::system::error_code ec;
   asio::ip::udp::endpoint destination = to;
   // A dual-stack socket reaches IPv4 peers through their IPv4-mapped form.
   if (v6_socket_ && to.address().is_v4())

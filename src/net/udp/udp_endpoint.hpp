@@ -3,7 +3,7 @@
 // (a streamer's viewers all reach the same port). Datagrams are dispatched to
 // the UdpTransport registered for their source address; others go to the
 // `unknown source` handler (which may register a new peer) or are counted.
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include <map>
 #include <memory>
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include <asio.hpp>
+#include "core/asio.hpp"
 #include "net/signalling/signalling_client.hpp"
 #include "net/signalling/signalling_server.hpp"
 
@@ -20,13 +20,13 @@ namespace {
 class RawPeer {
  public:
   explicit RawPeer(uint16_t port) : socket_(io_) {
-    asio::error_code ec;
+    boost::system::error_code ec;
     socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
     connected_ = !ec;
   }
   bool connected() const { return connected_; }
   void send(std::string_view text) {
-    asio::error_code ec;
+    boost::system::error_code ec;
     asio::write(socket_, asio::buffer(text), ec);
   }
   struct Read {
@@ -38,7 +38,7 @@ class RawPeer {
     Read out;
     std::array<char, 4096> buf;
     std::function<void()> next = [&] {
-      socket_.async_read_some(asio::buffer(buf), [&](const asio::error_code& ec, size_t n) {
+      socket_.async_read_some(asio::buffer(buf), [&](const boost::system::error_code& ec, size_t n) {
         out.data.append(buf.data(), n);
         if (ec) {
           out.closed = ec != asio::error::operation_aborted;
