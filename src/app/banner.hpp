@@ -1,6 +1,8 @@
 #pragma once
-// What a user sees first: name, version, where we listen and the exact
-// command the other side should type.
+// What a user sees first: name, version, where we listen, the exact command
+// (with the invitation code) the other side types, the browser link, the WHIP
+// endpoint with its token, and our own fingerprint.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -9,8 +11,14 @@ namespace peercall {
 // Non-loopback addresses of this machine's interfaces that are up, IPv4 first.
 std::vector<std::string> local_addresses();
 
-// e.g. "peercall call 192.168.1.20:5004" lines, one per address.
-std::string listening_banner(const std::string& what, const std::string& peer_command,
-                             uint16_t port);
+struct BannerInfo {
+  bool stream = false;  // "peercall watch" rather than "peercall call"
+  uint16_t port = 0;
+  std::string bind;     // "::" / "0.0.0.0": every address; else only that one
+  std::string code;
+  std::string fingerprint;
+};
+
+std::string listening_banner(const BannerInfo& info);
 
 }  // namespace peercall

@@ -1,66 +1,34 @@
 #include "app/call_controller.hpp"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <future>
-#include <cstdlib>
-#include <random>
 
 #include "app/banner.hpp"
-#include "app/media_sources.hpp"
-#include "app/terminal_keys.hpp"
-#include "output/file/mkv_recorder.hpp"
-#include "output/file/wav_writer.hpp"
-#include "output/file/y4m_writer.hpp"
-#include "output/sdl/speaker_sink.hpp"
+#include "app/guest_page.hpp"
+#include "app/main_loop.hpp"
+#include "identity/invitation.hpp"
 #include "output/sdl/video_window.hpp"
-#include "sdp/sdp_parser.hpp"
-#include "sdp/sdp_writer.hpp"
 
 namespace peercall {
 namespace {
 
-constexpr auto kConnectTimeout = std::chrono::seconds(5);
-constexpr auto kHangUpTimeout = std::chrono::milliseconds(800);
-
-uint32_t random_u32() {
-  static std::mt19937 rng{std::random_device{}()};
-  uint32_t v;
-  do v = rng();
-  while (v == 0);
+uint32_t random_ssrc() {
+  uint32_t v = 0;
+  while (v == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
   return v;
 }
 
-std::string random_id() {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", random_u32(), random_u32());
-  return buf;
+// Waits on the network thread for fn's result.
+template <class F>
+auto on_network_thread(asio::io_context& io, F fn) {
+  std::promise<decltype(fn())> result;
+  auto future = result.get_future();
+  asio::post(io, [&] { result.set_value(fn()); });
+  return future.get();
 }
-
-// The window and the recorders are sinks too; this adapts the window's two
-// slots to the sink interface.
-class WindowRemoteSink : public VideoSink {
- public:
-  explicit WindowRemoteSink(VideoWindow& w) : window_(w) {}
-  void on_video(const VideoFrame& frame) override { window_.set_remote_frame(frame); }
-
- private:
-  VideoWindow& window_;
-};
-
-StreamConfig stream_config(const NegotiatedStream& n, uint32_t clock_rate, uint32_t local_ssrc) {
-  StreamConfig s;
-  s.send = n.enabled && n.send;
-  s.receive = n.enabled && n.receive;
-  s.payload_type = n.codec.payload_type;
-  s.clock_rate = clock_rate;
-  s.local_ssrc = local_ssrc;
-  s.remote_ssrc = n.remote_ssrc;
-  return s;
-}
-
-bool display_available() { return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY"); }
 
 }  // namespace
 
@@ -74,15 +42,13 @@ RoleTraits traits_of(Role role, size_t max_viewers) {
   return {};
 }
 
-CallController::CallController(Role role, MediaOptions options, std::string remote_host,
-                               uint16_t remote_port, size_t max_viewers)
+CallController::CallController(Role role, MediaOptions options, CallTarget target, size_t max_viewers)
     : role_(role),
       traits_(traits_of(role, max_viewers)),
       options_(std::move(options)),
-      remote_host_(std::move(remote_host)),
-      remote_port_(remote_port),
-      video_ssrc_(random_u32()),
-      audio_ssrc_(random_u32()),
+      target_(std::move(target)),
+      video_ssrc_(random_ssrc()),
+      audio_ssrc_(random_ssrc()),
       status_timer_(io_),
       signals_(io_, SIGINT, SIGTERM) {}
 
@@ -91,8 +57,16 @@ CallController::~CallController() { shut_down(); }
 int CallController::run() {
   std::signal(SIGPIPE, SIG_IGN);  // a reader of --video-out - going away is not fatal
   if (start()) {
-    network_thread_ = std::thread([this] { io_.run(); });
-    main_loop();
+    run_main_loop(media_.window.get(), options_.video != "-",
+                  options_.duration_s > 0
+                      ? std::optional<Duration>(microseconds(int64_t(options_.duration_s * 1e6)))
+                      : std::nullopt,
+                  {[this] { return ended(); }, [this] { end(ExitCode::kOk, "hung up"); },
+                   [this] { end(ExitCode::kOk, "time is up (--duration)"); },
+                   [this](Duration d) {
+                     std::unique_lock lock(end_mu_);
+                     end_cv_.wait_for(lock, d, [&] { return ending_.has_value(); });
+                   }});
   }
   shut_down();
   // The one line that says how it ended.
@@ -108,141 +82,114 @@ bool CallController::start() {
     end(code, why);
     return false;
   };
-  if (traits_.sends) {
-    if (auto ok = open_sources(); !ok) return fail(ExitCode::kError, ok.error());
+  auto trust = PeerTrust::open(options_);
+  if (!trust) return fail(ExitCode::kError, trust.error());
+  trust_ = std::move(*trust);
+  if (traits_.is_server) {
+    if (options_.invite.empty()) {
+      invitation_ = new_invitation_code();
+    } else {
+      auto code = validate_invitation_code(options_.invite);
+      if (!code) return fail(ExitCode::kUsage, "--invite: " + code.error());
+      invitation_ = *code;
+    }
   }
-  if (auto ok = open_sinks(); !ok) return fail(ExitCode::kError, ok.error());
+  if (auto ok = open_media(); !ok) return fail(ExitCode::kError, ok.error());
   reporter_ = std::make_unique<StatusReporter>(options_.label, options_.stats_file, !options_.quiet);
   if (!reporter_->stats_file_ok())
     return fail(ExitCode::kError, "cannot write the stats file '" + options_.stats_file + "'");
-  udp_ = std::make_unique<UdpEndpoint>(io_);
-  auto started = traits_.is_server ? start_server() : start_client();
-  if (!started) return ended() ? false : fail(ExitCode::kError, started.error());
-  if (receive_) {
-    if (auto ok = receive_->start(); !ok) return fail(ExitCode::kError, ok.error());
-  }
-  if (send_) {
-    if (auto ok = send_->start(); !ok) return fail(ExitCode::kError, ok.error());
-  }
+  if (auto ok = start_network(); !ok) return ended() ? false : fail(ExitCode::kError, ok.error());
 
-  signals_.async_wait([this](const boost::system::error_code& ec, int) {
-    if (!ec) end(ExitCode::kOk, "hung up");
-  });
-  on_status_tick();
-  work_.emplace(io_.get_executor());
-  return true;
-}
-
-Result<bool> CallController::open_sources() {
-  auto video = open_video_source(options_);
-  if (!video) return Error{video.error()};
-  auto audio = open_audio_source(options_);
-  if (!audio) return Error{audio.error()};
-  if (!*video && !*audio) return Error{"nothing to send: --video and --audio are both none"};
-  if (*video) spdlog::debug("video: {}", (*video)->describe());
-  if (*audio) spdlog::debug("audio: {}", (*audio)->describe());
-
-  H264EncoderConfig encoder;
-  encoder.width = options_.width;
-  encoder.height = options_.height;
-  encoder.fps = options_.fps;
-  encoder.bitrate_bps = options_.bitrate_kbps * 1000;
-  // One slice thread per core: x264's default (1.5 per core) adds slices that
-  // cost bits and synchronisation without finishing a frame any sooner.
-  encoder.threads = static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
-  SendPipeline::Callbacks callbacks;
-  callbacks.on_video = [this](EncodedFrame frame) {
-    outgoing_video_.push(std::move(frame));
-    post_flush();
-  };
-  callbacks.on_audio = [this](EncodedFrame frame) {
-    outgoing_audio_.push(std::move(frame));
-    post_flush();
-  };
-  callbacks.on_self_view = [this](const VideoFrame& frame) {
-    if (!window_) return;
-    // A streamer previews what viewers see, large; a caller sees themself small.
-    if (traits_.receives)
-      window_->set_self_frame(frame);
-    else
-      window_->set_remote_frame(frame);
-  };
-  callbacks.on_source_ended = [this](std::string why) {
-    if (why.empty())
-      end(ExitCode::kOk, "the source ended (--loop repeats a file)");
-    else
-      end(ExitCode::kError, why);
-  };
-  send_ = std::make_unique<SendPipeline>(std::move(*video), std::move(*audio), encoder,
-                                         std::move(callbacks));
-  return true;
-}
-
-Result<bool> CallController::open_sinks() {
-  const bool want_window =
-      options_.view == "window" || (options_.view == "auto" && display_available());
-  if (want_window) {
-    WindowConfig config;
-    config.title = "peercall";
-    config.show_self_view = traits_.sends && traits_.receives;
-    auto window = VideoWindow::open(config);
-    if (window) {
-      window_ = std::move(*window);
-    } else if (options_.view == "window") {
-      return Error{window.error()};
-    } else {
-      spdlog::info("{}: showing a status line only", window.error());
-    }
+  if (traits_.is_server) {
+    if (auto ok = start_server(); !ok) return fail(ExitCode::kError, ok.error());
+  } else {
+    CallClientConfig cc;
+    cc.watch = role_ == Role::kWatch;
+    cc.host = target_.host;
+    cc.port = target_.port;
+    cc.code = target_.code;
+    cc.ice = ice_config(true);
+    cc.local = local_media();
+    client_ = std::make_unique<CallClient>(io_, *glib_, *trust_, links_, std::move(cc),
+                                           [this](const std::string& id, SessionEvent e) {
+                                             on_link_event(id, std::move(e));
+                                           });
+    if (auto failure = client_->place_call())
+      return fail(failure->connect_failed ? ExitCode::kConnectFailed : ExitCode::kError, failure->message);
+    std::fprintf(stderr, "peercall %s - calling %s:%u; the connection is being encrypted (hang up: Enter, q, Esc, Ctrl-C)\n",
+                 PEERCALL_VERSION, target_.host.c_str(), target_.port);
   }
-  if (!traits_.receives) return true;
-
-  ReceivePipeline::Outputs outputs;
-  if (window_) {
-    adapters_.push_back(std::make_unique<WindowRemoteSink>(*window_));
-    outputs.video.push_back(adapters_.back().get());
+  if (media_.receive) {
+    if (auto ok = media_.receive->start(); !ok) return fail(ExitCode::kError, ok.error());
   }
-  if (!options_.video_out.empty()) {
-    auto y4m = Y4mWriter::open(options_.video_out, options_.fps);
-    if (!y4m) return Error{y4m.error()};
-    y4m_ = std::move(*y4m);
-    outputs.video.push_back(y4m_.get());
+  if (media_.send) {
+    if (auto ok = media_.send->start(); !ok) return fail(ExitCode::kError, ok.error());
   }
-  if (options_.speaker != "none") {
-    auto speaker = SpeakerSink::open(options_.speaker == "default" ? nullptr : options_.speaker.c_str());
-    if (speaker) {
-      speaker_ = std::move(*speaker);
-      outputs.audio.push_back(speaker_.get());
-    } else {
-      spdlog::info("{}: received audio is not played (--speaker none hides this)", speaker.error());
-    }
-  }
-  if (!options_.audio_out.empty()) {
-    auto wav = WavWriter::open(options_.audio_out);
-    if (!wav) return Error{wav.error()};
-    wav_ = std::move(*wav);
-    outputs.audio.push_back(wav_.get());
-  }
-  if (!options_.record.empty()) {
-    auto mkv = MkvRecorder::open(options_.record, true, true);
-    if (!mkv) return Error{mkv.error()};
-    recorder_ = std::move(*mkv);
-    outputs.recorder = recorder_.get();
-  }
-  outputs.on_keyframe_needed = [this] {
-    asio::post(io_, [this] {
-      for (auto& [id, link] : links_) link->request_keyframe();
+  asio::post(io_, [this] {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) end(ExitCode::kOk, "hung up");
     });
-  };
-  receive_ = std::make_unique<ReceivePipeline>(std::move(outputs));
+    on_status_tick();
+  });
   return true;
 }
 
-LocalMediaConfig CallController::local_media(const std::string& address, uint16_t port) const {
+Result<Done> CallController::open_media() {
+  if (traits_.sends) {
+    SendPipeline::Callbacks callbacks;
+    callbacks.on_video = [this](EncodedFrame frame) {
+      outgoing_video_.push(std::move(frame));
+      post_flush();
+    };
+    callbacks.on_audio = [this](EncodedFrame frame) {
+      outgoing_audio_.push(std::move(frame));
+      post_flush();
+    };
+    callbacks.on_source_ended = [this](std::string why) {
+      if (why.empty())
+        end(ExitCode::kOk, "the source ended (--loop repeats a file)");
+      else
+        end(ExitCode::kError, why);
+    };
+    if (auto ok = media_.open_sources(options_, traits_.receives, std::move(callbacks)); !ok) return ok;
+  }
+  if (auto ok = media_.open_window(options_, traits_.sends, traits_.receives); !ok) return ok;
+  if (!traits_.receives) return Done{};
+  return media_.open_sinks(options_, [this] { asio::post(io_, [this] { links_.request_keyframes(); }); });
+}
+
+Result<Done> CallController::start_network() {
+  glib_ = std::make_unique<GlibLoopThread>();
+  work_.emplace(io_.get_executor());
+  network_thread_ = std::thread([this] { io_.run(); });
+  return Done{};
+}
+
+Result<Done> CallController::start_server() {
+  CallServerConfig sc;
+  sc.is_stream = role_ == Role::kStream;
+  sc.max_peers = traits_.max_peers;
+  sc.bind = options_.bind;
+  sc.port = options_.port;
+  sc.invitation = invitation_;
+  sc.ice = ice_config(false);
+  sc.page_html = guest_page_html(role_ == Role::kStream);
+  sc.local_media = [this] { return local_media(); };
+  server_ = std::make_unique<CallServer>(
+      io_, *glib_, *trust_, links_, std::move(sc),
+      [this](const std::string& id, SessionEvent e) { on_link_event(id, std::move(e)); },
+      [this](const std::string& id, const std::string& line) { remove_link(id, ExitCode::kOk, line); });
+  auto port = on_network_thread(io_, [this] { return server_->start(); });
+  if (!port) return Error{port.error()};
+  BannerInfo banner{role_ == Role::kStream, *port, options_.bind, invitation_, trust_->own_fingerprint()};
+  std::fputs(listening_banner(banner).c_str(), stderr);
+  return Done{};
+}
+
+LocalMediaConfig CallController::local_media() const {
   LocalMediaConfig local;
-  local.address = address;
-  local.port = port;
-  local.send_audio = send_ && send_->has_audio();
-  local.send_video = send_ && send_->has_video();
+  local.send_audio = media_.send && media_.send->has_audio();
+  local.send_video = media_.send && media_.send->has_video();
   local.recv_audio = traits_.receives;
   local.recv_video = traits_.receives;
   local.audio_ssrc = audio_ssrc_;
@@ -251,107 +198,15 @@ LocalMediaConfig CallController::local_media(const std::string& address, uint16_
   return local;
 }
 
-Result<bool> CallController::start_server() {
-  server_ = std::make_unique<SignallingServer>(
-      io_, [this](const std::string& sdp, const OfferContext& ctx) { return on_offer(sdp, ctx); },
-      [this](const std::string& id) { return on_remote_hang_up(id); });
-  auto port = server_->listen(options_.bind, options_.port);
-  if (!port) return Error{port.error()};
-  auto bind = asio::ip::make_address(options_.bind);
-  auto udp_port = udp_->open(bind, *port);
-  if (!udp_port) return Error{udp_port.error()};
-  media_port_ = *udp_port;
-  const bool stream = role_ == Role::kStream;
-  std::fputs(listening_banner(stream ? "streaming" : "waiting for a call",
-                              stream ? "peercall watch" : "peercall call", *port)
-                 .c_str(),
-             stderr);
-  return true;
-}
-
-Result<bool> CallController::start_client() {
-  spdlog::info("calling {}:{} ...", remote_host_, remote_port_);
-  auto client = SignallingClient::connect(remote_host_, remote_port_, kConnectTimeout);
-  if (!client) {
-    end(ExitCode::kConnectFailed, client.error());
-    return Error{"connect failed"};
-  }
-  client_ = std::move(*client);
-  auto bind = asio::ip::make_address(options_.bind);
-  auto udp_port = udp_->open(bind, 0);
-  if (!udp_port) return Error{udp_port.error()};
-  media_port_ = *udp_port;
-  const LocalMediaConfig local = local_media(client_->local_address(), media_port_);
-  const SessionDescription offer = create_offer(local);
-  auto answer = client_->post_offer("/whip", write_sdp(offer), kConnectTimeout);
-  if (!answer) {
-    end(ExitCode::kConnectFailed, answer.error());
-    return Error{"call refused"};
-  }
-  auto answer_sdp = parse_sdp(answer->sdp);
-  if (!answer_sdp) {
-    end(ExitCode::kConnectFailed, std::string("the other side sent a bad answer: ") + answer_sdp.error());
-    return Error{"bad answer"};
-  }
-  auto negotiated = apply_answer(offer, *answer_sdp);
-  if (!negotiated) {
-    end(ExitCode::kConnectFailed, std::string("cannot agree on media: ") + negotiated.error());
-    return Error{"bad answer"};
-  }
-  session_location_ = answer->location;
-  add_link(*negotiated, client_->remote_address(), "peer", local);
-  std::fprintf(stderr, "peercall %s - connected to %s:%u (hang up: Enter, q, Esc, Ctrl-C)\n",
-               PEERCALL_VERSION, remote_host_.c_str(), remote_port_);
-  return true;
-}
-
-OfferResult CallController::on_offer(const std::string& offer_sdp, const OfferContext& context) {
-  if (ended()) return {503, "", "", "shutting down"};
-  if (links_.size() >= traits_.max_peers) {
-    if (role_ == Role::kStream)
-      return {503, "", "", "stream full: " + std::to_string(traits_.max_peers) + " viewers"};
-    return {409, "", "", "busy: already in a call"};
-  }
-  auto offer = parse_sdp(offer_sdp);
-  if (!offer) return {400, "", "", std::string("bad sdp: ") + offer.error()};
-  const LocalMediaConfig local = local_media(context.local_address, media_port_);
-  auto answer = create_answer(*offer, local);
-  if (!answer) return {488, "", "", std::string("cannot agree on media: ") + answer.error()};
-  const std::string id = random_id();
-  add_link(answer->second, context.remote_address, id, local);
-  if (role_ == Role::kStream)
-    spdlog::info("viewer {} joined ({} watching)", context.remote_address, links_.size());
-  else
-    spdlog::info("call from {}", context.remote_address);
-  return {201, write_sdp(answer->first), id, ""};
-}
-
-bool CallController::on_remote_hang_up(const std::string& session_id) {
-  if (!links_.count(session_id)) return false;
-  remove_link(session_id, ExitCode::kOk,
-              role_ == Role::kStream ? "viewer left" : "the other side hung up");
-  return true;
-}
-
-PeerLink& CallController::add_link(const Negotiated& negotiated, const std::string& fallback_address,
-                                   const std::string& id, const LocalMediaConfig& local) {
-  SessionConfig config;
-  config.video = stream_config(negotiated.video, kVideoClockRate, video_ssrc_);
-  config.audio = stream_config(negotiated.audio, kAudioSampleRate, audio_ssrc_);
-  config.cname = local.cname;
-
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(negotiated.remote_address, ec);
-  if (ec || address.is_unspecified()) address = asio::ip::make_address(fallback_address, ec);
-  auto transport = udp_->connect({address, negotiated.remote_port});
-  auto link = std::make_unique<PeerLink>(
-      io_, transport, config,
-      [this, id](PeerLink&, SessionEvent event) { on_link_event(id, std::move(event)); });
-  PeerLink& ref = *link;
-  links_[id] = std::move(link);
-  if (linked_at_ == Instant{}) linked_at_ = Clock::now();
-  if (send_) send_->request_keyframe();  // a newcomer needs a picture now
-  return ref;
+IceConfig CallController::ice_config(bool controlling) const {
+  IceConfig ice;
+  ice.controlling = controlling;
+  ice.bind_address = options_.bind == "::" || options_.bind == "0.0.0.0" ? "" : options_.bind;
+  if (!options_.stun.empty()) ice.stun = *parse_stun_server(options_.stun);  // checked by the CLI
+  for (const auto& t : options_.turn) ice.turn.push_back(*parse_turn_server(t));
+  ice.include_loopback = true;  // a peer on this same machine is reachable too
+  ice.relay_only = options_.relay_only;
+  return ice;
 }
 
 void CallController::on_link_event(const std::string& id, SessionEvent event) {
@@ -359,11 +214,24 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
       [&](auto& e) {
         using E = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<E, VideoReceived>) {
-          if (receive_) receive_->on_video(std::move(e.frame));
+          if (media_.receive) media_.receive->on_video(std::move(e.frame));
         } else if constexpr (std::is_same_v<E, AudioReceived>) {
-          if (receive_) receive_->on_audio(std::move(e.frame), e.lost_before);
+          if (media_.receive) media_.receive->on_audio(std::move(e.frame), e.lost_before);
         } else if constexpr (std::is_same_v<E, KeyframeRequested>) {
-          if (send_) send_->request_keyframe();
+          if (media_.send && links_.keyframe_due(Clock::now())) media_.send->request_keyframe();
+        } else if constexpr (std::is_same_v<E, Connected>) {
+          const std::string sas = trust_->short_auth_string_with(e.remote_fingerprint);
+          if (sas_.empty()) sas_ = sas;
+          PeerLink* link = links_.find(id);
+          spdlog::info("connected, end-to-end encrypted (DTLS-SRTP){}; check aloud that both sides show {}",
+                       link && !link->path().empty() ? " via " + link->path() : "", sas);
+          trust_->remember(e.remote_fingerprint);
+          if (linked_at_ == Instant{}) linked_at_ = Clock::now();
+          if (media_.send) media_.send->request_keyframe();  // a newcomer needs a picture now
+        } else if constexpr (std::is_same_v<E, ConnectionFailed>) {
+          PeerLink* link = links_.find(id);
+          const bool was_connected = link && link->connected();
+          remove_link(id, was_connected ? ExitCode::kPeerLost : ExitCode::kConnectFailed, e.reason);
         } else if constexpr (std::is_same_v<E, PeerHungUp>) {
           remove_link(id, ExitCode::kOk,
                       role_ == Role::kStream ? "viewer left"
@@ -377,13 +245,15 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
 }
 
 void CallController::remove_link(const std::string& id, ExitCode code, const std::string& message) {
-  auto it = links_.find(id);
-  if (it == links_.end()) return;
-  it->second->close();
-  // Destroyed later: we may be inside this link's own event callback.
-  asio::post(io_, [this, id] { links_.erase(id); });
+  if (!links_.contains(id)) return;
+  links_.remove(io_, id);
   if (role_ == Role::kStream) {
-    spdlog::info("{} ({} watching)", message, links_.size() - 1);
+    spdlog::info("{} ({} watching)", message, links_.size());
+    return;
+  }
+  if (role_ == Role::kListen && code == ExitCode::kConnectFailed) {
+    // A caller who never got through does not end a listener's wait.
+    spdlog::warn("a call failed to connect: {}", message);
     return;
   }
   end(code, message, /*tell_peer=*/false);
@@ -395,76 +265,51 @@ void CallController::post_flush() {
 
 void CallController::flush_outgoing() {
   flush_posted_ = false;
-  while (auto frame = outgoing_video_.try_pop())
-    for (auto& [id, link] : links_) link->send_video(*frame);
-  while (auto frame = outgoing_audio_.try_pop())
-    for (auto& [id, link] : links_) link->send_audio(*frame);
+  while (auto frame = outgoing_video_.try_pop()) links_.send_video(*frame);
+  while (auto frame = outgoing_audio_.try_pop()) links_.send_audio(*frame);
 }
 
 void CallController::on_status_tick() {
   StatusTotals t;
   t.at = Clock::now();
-  for (auto& [id, link] : links_) {
-    const SessionStats s = link->stats();
-    t.bytes_out += s.video_out.bytes + s.audio_out.bytes;
-    t.bytes_in += s.video_in.bytes + s.audio_in.bytes;
-    t.packets_in += s.video_in.packets + s.audio_in.packets;
-    t.packets_lost_in += s.video_in.packets_lost + s.audio_in.packets_lost;
-    t.frames_lost_in += s.video_in.frames_lost;
-    t.audio_too_late += s.audio_in.packets_too_late;
-    t.malformed += s.datagrams_malformed;
-    if (s.rtt && !t.rtt) t.rtt = s.rtt;
-  }
-  if (send_) {
-    const SendPipelineStats s = send_->stats();
+  const LinkTotals lt = links_.totals();
+  t.bytes_out = lt.bytes_out;
+  t.bytes_in = lt.bytes_in;
+  t.packets_in = lt.packets_in;
+  t.packets_lost_in = lt.packets_lost_in;
+  t.frames_lost_in = lt.frames_lost_in;
+  t.audio_too_late = lt.audio_too_late;
+  t.malformed = lt.malformed;
+  t.rejected = lt.rejected;
+  t.rtt = lt.rtt;
+  t.sas = sas_;
+  if (media_.send) {
+    const SendPipelineStats s = media_.send->stats();
     t.frames_out = s.frames_encoded;
     t.frames_skipped += s.frames_skipped;
   }
   LatencySummary latency;
-  if (receive_) {
-    const ReceivePipelineStats r = receive_->stats();
+  if (media_.receive) {
+    const ReceivePipelineStats r = media_.receive->stats();
     t.frames_in = r.frames_decoded;
     t.audio_concealed = r.audio_frames_concealed;
     t.frames_skipped += r.frames_skipped;
     if (r.first_frame_at != Instant{} && linked_at_ != Instant{}) {
       t.first_picture = r.first_frame_at - linked_at_;
       if (!first_picture_logged_)
-        spdlog::info("first picture {:.0f} ms after the call was set up",
+        spdlog::info("first picture {:.0f} ms after the connection was up",
                      to_micros(*t.first_picture) / 1000.0);
       first_picture_logged_ = true;
     }
-    latency = receive_->latency().take();
+    latency = media_.receive->latency().take();
   }
   t.peers = static_cast<int>(links_.size());
   auto overlay = reporter_->report(t, latency);
-  if (window_ && !overlay.empty()) window_->set_overlay_text(std::move(overlay));
+  if (media_.window && !overlay.empty()) media_.window->set_overlay_text(std::move(overlay));
   status_timer_.expires_after(std::chrono::seconds(1));
   status_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) on_status_tick();
   });
-}
-
-void CallController::main_loop() {
-  TerminalKeys keys(options_.video != "-");
-  const auto start = Clock::now();
-  const auto deadline = options_.duration_s > 0
-                            ? std::optional<Instant>(start + microseconds(int64_t(options_.duration_s * 1e6)))
-                            : std::nullopt;
-  while (!ended()) {
-    if (window_) {
-      switch (window_->pump(std::chrono::milliseconds(20))) {
-        case VideoWindow::Action::kHangUp: end(ExitCode::kOk, "hung up"); break;
-        default: break;
-      }
-      if (keys.wait_for_hang_up(std::chrono::milliseconds(0))) end(ExitCode::kOk, "hung up");
-    } else if (keys.enabled()) {
-      if (keys.wait_for_hang_up(std::chrono::milliseconds(100))) end(ExitCode::kOk, "hung up");
-    } else {
-      std::unique_lock lock(end_mu_);
-      end_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return ending_.has_value(); });
-    }
-    if (deadline && Clock::now() >= *deadline) end(ExitCode::kOk, "time is up (--duration)");
-  }
 }
 
 void CallController::end(ExitCode code, std::string message, bool tell_peer) {
@@ -482,43 +327,35 @@ bool CallController::ended() const {
 }
 
 void CallController::shut_down() {
-  if (!network_thread_.joinable() && !send_ && !receive_ && !udp_) return;
-  // Say goodbye first, so the other side ends within a second.
-  std::promise<void> closed;
-  auto say_goodbye = [this, &closed] {
-    for (auto& [id, link] : links_) link->close();
-    if (server_) server_->stop();
-    closed.set_value();
-  };
+  if (!network_thread_.joinable() && !media_.send && !media_.receive) return;
+  // Say goodbye first (RTCP BYE, DTLS close_notify), so the other side ends within a second.
   if (network_thread_.joinable()) {
-    asio::post(io_, say_goodbye);
-    closed.get_future().wait();
-  } else {
-    say_goodbye();
+    on_network_thread(io_, [this] {
+      if (server_) server_->shutting_down = true;
+      links_.close_all();
+      if (server_) server_->stop();
+      return true;
+    });
   }
-  if (client_ && !session_location_.empty() && ending_ && ending_->tell_peer)
-    client_->hang_up(session_location_, kHangUpTimeout);  // best effort: BYE went already
+  if (client_ && ending_ && ending_->tell_peer) client_->hang_up();  // best effort: BYE went already
 
-  if (send_) send_->stop();
+  if (media_.send) media_.send->stop();
   work_.reset();
   if (network_thread_.joinable()) {
     asio::post(io_, [this] {
       links_.clear();
+      server_.reset();
       status_timer_.cancel();
       signals_.cancel();
-      udp_->close();
     });
     network_thread_.join();
   }
   links_.clear();
-  if (receive_) receive_->stop();
-  if (recorder_) recorder_->close();
-  if (y4m_) y4m_->close();
-  if (wav_) wav_->close();
+  if (glib_) glib_->stop();
+  media_.close();
   if (reporter_) reporter_->finish();
-  send_.reset();
-  receive_.reset();
-  udp_.reset();
+  media_.send.reset();
+  media_.receive.reset();
 }
 
 }  // namespace peercall

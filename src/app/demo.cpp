@@ -15,6 +15,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/terminal_keys.hpp"
+#include "identity/invitation.hpp"
 
 namespace peercall {
 namespace {
@@ -94,7 +95,9 @@ int run_demo(const MediaOptions& o) {
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
 
-  auto listener_args = std::vector<std::string>{"listen", "--port", std::to_string(port),
+  // The two peers are strangers to each other, so the listener invites the caller.
+  const std::string code = new_invitation_code();
+  auto listener_args = std::vector<std::string>{"listen", "--port", std::to_string(port), "--invite", code,
                                                 "--bind", "127.0.0.1", "--label", "listener",
                                                 "--speaker", "none"};
   auto media = media_args(o);
@@ -109,7 +112,7 @@ int run_demo(const MediaOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  auto caller_args = std::vector<std::string>{"call", "127.0.0.1:" + std::to_string(port),
+  auto caller_args = std::vector<std::string>{"call", "127.0.0.1:" + std::to_string(port) + "/" + code,
                                               "--label", "caller"};
   caller_args.insert(caller_args.end(), media.begin(), media.end());
   if (o.duration_s > 0) caller_args.insert(caller_args.end(), {"--duration", std::to_string(o.duration_s)});

@@ -12,7 +12,8 @@ extern "C" {
 #include "app/call_controller.hpp"
 #include "app/demo.hpp"
 #include "app/devices_command.hpp"
-#include "net/host_port.hpp"
+#include "identity/call_target.hpp"
+#include "net/ice/ice_config.hpp"
 
 using namespace peercall;
 
@@ -51,6 +52,20 @@ void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives
   cmd.add_option("--duration", o.duration_s, "Hang up after SECONDS")->check(CLI::PositiveNumber);
   cmd.add_option("--bind", o.bind, "Local address to bind")->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "No status line");
+  cmd.add_option("--stun", o.stun, "STUN server HOST:PORT (finds our public address behind a router)")
+      ->check([](const std::string& v) {
+        auto ok = parse_stun_server(v);
+        return ok ? std::string() : ok.error();
+      });
+  cmd.add_option("--turn", o.turn, "TURN relay turn:USER:PASS@HOST:PORT[?transport=tcp] (repeatable)")
+      ->check([](const std::string& v) {
+        auto ok = parse_turn_server(v);
+        return ok ? std::string() : ok.error();
+      })
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd.add_flag("--relay-only", o.relay_only, "Media only through the TURN relay (the other side never sees your address)");
+  cmd.add_option("--name", o.name, "The other side's name in known_peers: remembered, and checked next time");
+  cmd.add_option("--config-dir", o.config_dir, "Where the identity and known_peers live")->group("");
   cmd.add_option("--label", o.label, "Prefix for status lines")->group("");
 }
 
@@ -69,20 +84,26 @@ int main(int argc, char** argv) {
   size_t max_viewers = 4;
 
   auto* listen = app.add_subcommand("listen", "Wait for a call (two-way video and audio)");
-  listen->add_option("--port", listen_o.port, "TCP (signalling) and UDP (media) port")->capture_default_str();
+  listen->add_option("--port", listen_o.port, "HTTPS (signalling) port")->capture_default_str();
+  listen->add_option("--invite", listen_o.invite, "A fixed invitation code (default: a new one each run)");
   add_media_options(*listen, listen_o, true, true);
 
-  auto* call = app.add_subcommand("call", "Call HOST[:PORT] (two-way video and audio)");
-  call->add_option("target", call_target, "HOST[:PORT] of `peercall listen`")->required();
+  auto* call = app.add_subcommand("call", "Call HOST[:PORT]/CODE (two-way video and audio)");
+  call->add_option("target", call_target, "HOST[:PORT]/CODE as `peercall listen` printed it")->required();
+  call->add_option("--expect-fingerprint", call_o.expect_fingerprint,
+                   "Refuse the call unless the other side is \"sha-256 AB:CD:...\"");
   add_media_options(*call, call_o, true, true);
 
   auto* stream = app.add_subcommand("stream", "Stream live to viewers (one-way)");
-  stream->add_option("--port", stream_o.port, "TCP (signalling) and UDP (media) port")->capture_default_str();
+  stream->add_option("--port", stream_o.port, "HTTPS (signalling) port")->capture_default_str();
+  stream->add_option("--invite", stream_o.invite, "A fixed invitation code (default: a new one each run)");
   stream->add_option("--max-viewers", max_viewers, "Viewers at once")->check(CLI::Range(1, 16))->capture_default_str();
   add_media_options(*stream, stream_o, true, false);
 
   auto* watch = app.add_subcommand("watch", "Watch the stream at HOST[:PORT]");
-  watch->add_option("target", watch_target, "HOST[:PORT] of `peercall stream`")->required();
+  watch->add_option("target", watch_target, "HOST[:PORT]/CODE as `peercall stream` printed it")->required();
+  watch->add_option("--expect-fingerprint", watch_o.expect_fingerprint,
+                    "Refuse the stream unless the streamer is \"sha-256 AB:CD:...\"");
   add_media_options(*watch, watch_o, false, true);
 
   auto* demo = app.add_subcommand("demo", "A call between two local peers on test sources");
@@ -116,18 +137,16 @@ int main(int argc, char** argv) {
 
   auto run = [&](Role role, MediaOptions& o, const std::string& target, size_t viewers) {
     spdlog::set_pattern(pattern(o));
-    std::string host;
-    uint16_t port = 0;
+    CallTarget parsed_target;
     if (!target.empty()) {
-      auto parsed = parse_host_port(target, kDefaultPort);
+      auto parsed = parse_call_target(target, kDefaultPort);
       if (!parsed) {
         spdlog::error("{}", std::string(parsed.error()));
         return to_int(ExitCode::kUsage);
       }
-      host = parsed->host;
-      port = parsed->port;
+      parsed_target = *parsed;
     }
-    CallController controller(role, o, host, port, viewers);
+    CallController controller(role, o, parsed_target, viewers);
     return controller.run();
   };
   if (app.got_subcommand("listen")) return run(Role::kListen, listen_o, "", 1);

@@ -1,10 +1,12 @@
 #pragma once
 // Options every media command shares, as the user typed them, with defaults.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace peercall {
 
-inline constexpr uint16_t kDefaultPort = 5004;  // RTP's registered port; TCP for signalling, UDP for media
+inline constexpr uint16_t kDefaultPort = 5004;  // TCP: HTTPS signalling; media goes over ICE-chosen UDP ports
 
 struct MediaOptions {
   std::string video = "auto";  // auto | camera[:DEV] | test | FILE | - | none
@@ -25,6 +27,15 @@ struct MediaOptions {
   uint16_t port = kDefaultPort;
   std::string label;               // prefix for status lines (the demo names its peers)
   bool quiet = false;
+
+  // Privacy and the network path.
+  std::string invite;               // listen/stream: a fixed invitation code (else a fresh one)
+  std::string name;                 // the other side's name in known_peers
+  std::string expect_fingerprint;   // call/watch: refuse any other peer ("sha-256 AB:...")
+  std::string stun;                 // HOST:PORT of a STUN server
+  std::vector<std::string> turn;    // turn:USER:PASS@HOST:PORT[?transport=tcp]
+  bool relay_only = false;          // only relayed ICE candidates (hides our addresses)
+  std::string config_dir;           // "" = $XDG_CONFIG_HOME/peercall
 };
 
 }  // namespace peercall

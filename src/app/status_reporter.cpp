@@ -31,11 +31,13 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
   }
   const StatusTotals& before = *previous_;
   const double dt = std::max(1e-3, to_seconds(now.at - before.at));
-  const double fps_out = (now.frames_out - before.frames_out) / dt;
-  const double fps_in = (now.frames_in - before.frames_in) / dt;
-  const double kbps_out = (now.bytes_out - before.bytes_out) * 8 / dt / 1000;
-  const double kbps_in = (now.bytes_in - before.bytes_in) * 8 / dt / 1000;
-  const int64_t received = int64_t(now.packets_in - before.packets_in);
+  // Totals only grow (gone peers stay counted); a rate is never negative even if one did not.
+  auto delta = [](uint64_t after, uint64_t earlier) { return after > earlier ? double(after - earlier) : 0.0; };
+  const double fps_out = delta(now.frames_out, before.frames_out) / dt;
+  const double fps_in = delta(now.frames_in, before.frames_in) / dt;
+  const double kbps_out = delta(now.bytes_out, before.bytes_out) * 8 / dt / 1000;
+  const double kbps_in = delta(now.bytes_in, before.bytes_in) * 8 / dt / 1000;
+  const int64_t received = int64_t(delta(now.packets_in, before.packets_in));
   const int64_t lost = std::max<int64_t>(0, now.packets_lost_in - before.packets_lost_in);
   const double loss_pct = received + lost > 0 ? 100.0 * lost / double(received + lost) : 0;
   const double rtt_ms = now.rtt ? to_micros(*now.rtt) / 1000.0 : -1;
@@ -78,7 +80,10 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"frames_skipped", now.frames_skipped},
         {"malformed", now.malformed},
         {"peers", now.peers},
+        {"rejected", now.rejected},
+        {"encrypted", true},
     };
+    if (!now.sas.empty()) j["sas"] = now.sas;
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;
     if (now.first_picture) j["first_picture_ms"] = to_micros(*now.first_picture) / 1000.0;
     if (latency.samples) {
@@ -102,6 +107,7 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
     std::snprintf(buf, sizeof buf, "LATENCY %.0f MS (P95 %.0f)", latency.p50_ms, latency.p95_ms);
     overlay.emplace_back(buf);
   }
+  if (!now.sas.empty()) overlay.push_back("ENCRYPTED  CHECK " + now.sas);
   return overlay;
 }
 

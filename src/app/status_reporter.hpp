@@ -29,6 +29,8 @@ struct StatusTotals {
   std::optional<Duration> rtt;
   std::optional<Duration> first_picture;  // from call set-up to the first decoded picture
   int peers = 0;
+  uint64_t rejected = 0;  // SRTP that failed authentication or replayed, RTCP from strangers
+  std::string sas;        // the short authentication string of the (first) peer, "" before connected
 };
 
 class StatusReporter {

@@ -3,60 +3,37 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <ranges>
 #include <string_view>
 #include <vector>
+
+#include "sdp/sdp_tokens.hpp"
 
 namespace peercall {
 namespace {
 
-constexpr const char* kProtocol = "RTP/AVP";  // plain RTP until ICE/DTLS-SRTP arrive
-constexpr const char* kOpusFmtp = "minptime=10;useinbandfec=1";
-constexpr const char* kH264Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
-constexpr std::string_view kVideoFeedback[] = {"nack", "nack pli", "ccm fir"};
+using sdp_tokens::iequals;
+using sdp_tokens::pieces;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+// JSEP: no address in c= or the port, the candidates carry them (RFC 8829 5.2.1).
+constexpr const char* kNoAddress = "0.0.0.0";
+constexpr uint16_t kNoPort = 9;
+
+// Plain RTP profiles: the peer wants media in the clear.
+bool is_unencrypted_rtp(std::string_view protocol) {
+  return protocol == "RTP/AVP" || protocol == "RTP/AVPF";
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+// A port-0 m-line is disabled unless it is only waiting for BUNDLE (RFC 8843 6).
+bool is_disabled(const MediaDescription& m) {
+  return m.port == 0 && std::ranges::none_of(m.other_attributes, [](const Attribute& a) {
+           return a.name == "bundle-only";
+         });
+}
+
+std::string describe(std::string_view side, const MediaDescription& m) {
+  std::string s = "the " + std::string(side) + "'s " + m.kind + " m-line";
+  if (!m.mid.empty()) s += " (mid " + m.mid + ")";
   return s;
-}
-
-// Separator-delimited pieces of `s` (empty pieces skipped).
-std::vector<std::string_view> pieces(std::string_view s, char separator) {
-  std::vector<std::string_view> out;
-  for (auto r : std::views::split(s, separator)) {
-    std::string_view piece = trim(std::string_view(r.begin(), r.end()));
-    if (!piece.empty()) out.push_back(piece);
-  }
-  return out;
-}
-
-// Value of `key` in an fmtp line such as "a=1; packetization-mode=1".
-std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::string_view key) {
-  for (std::string_view p : pieces(fmtp, ';')) {
-    size_t eq = p.find('=');
-    if (eq != std::string_view::npos && iequals(trim(p.substr(0, eq)), key)) return trim(p.substr(eq + 1));
-  }
-  return std::nullopt;
-}
-
-// What our codecs can handle: Opus at 48 kHz (any channel count: we decode mono),
-// and H.264 fragmented with FU-A (packetization-mode=1), any profile.
-bool supported(std::string_view kind, const Codec& c) {
-  if (kind == "audio") return iequals(c.name, "opus") && c.clock_rate == 48000;
-  if (kind == "video")
-    return iequals(c.name, "H264") && c.clock_rate == 90000 && fmtp_parameter(c.fmtp, "packetization-mode") == "1";
-  return false;
-}
-
-const Codec* first_supported(const MediaDescription& m) {
-  if (!is_rtp_protocol(m.protocol)) return nullptr;
-  auto it = std::ranges::find_if(m.codecs, [&](const Codec& c) { return supported(m.kind, c); });
-  return it == m.codecs.end() ? nullptr : &*it;
 }
 
 // The media SSRC: the first one that is not a repair stream (the second and later
@@ -80,24 +57,36 @@ NegotiatedStream* stream_of(Negotiated& n, std::string_view kind) {
   return nullptr;
 }
 
-const std::optional<std::string>& address_of(const SessionDescription& sd, const MediaDescription& m) {
-  return m.connection_address ? m.connection_address : sd.connection_address;
+// The a=msid stream id: an RFC 8830 token (at most 64 token-chars), so that a
+// browser creates the remote tracks inside one MediaStream.
+std::string msid_stream(const std::string& cname) {
+  std::string id = cname.starts_with("peercall") ? cname : "peercall-" + cname;
+  std::erase_if(id, [](unsigned char c) {
+    return !std::isalnum(c) && std::string_view("!#$%&'*+-.^_`{|}~").find(c) == std::string_view::npos;
+  });
+  if (id.size() > 64) id.resize(64);
+  return id;
 }
 
-// Our m-line for one stream; SSRCs are declared only for what we send.
+// Our m-line for one stream; SSRCs and msid are declared only for what we send.
 MediaDescription local_media(const std::string& kind, const std::string& mid, Codec codec, bool send, bool receive,
-                             uint32_t ssrc, const LocalMediaConfig& local, const std::string& protocol) {
+                             uint32_t ssrc, const LocalMediaConfig& local, DtlsSetup setup) {
   MediaDescription m;
   m.kind = kind;
-  m.port = local.port;
-  m.protocol = protocol;
+  m.port = kNoPort;
+  m.protocol = kSrtpProtocol;
+  m.connection_address = kNoAddress;
   m.codecs.push_back(std::move(codec));
   m.direction = direction_from(send, receive);
   m.mid = mid;
   m.rtcp_mux = true;
+  add_transport_attributes(m, local.transport, setup);
   if (send && ssrc != 0) {
-    m.ssrcs.push_back(ssrc);
     m.cname = local.cname.empty() ? "peercall" : local.cname;  // without a cname the SSRC can't be written
+    const std::string msid = msid_stream(m.cname) + " " + kind;
+    m.ssrcs.push_back(ssrc);
+    m.other_attributes.push_back({"msid", msid});
+    m.other_attributes.push_back({"ssrc", std::to_string(ssrc) + " msid:" + msid});
   }
   return m;
 }
@@ -107,16 +96,17 @@ SessionDescription local_session(const LocalMediaConfig& local) {
   // Sans-I/O, so no clock or RNG here: the SSRCs are random per call already.
   sd.session_id = (uint64_t{local.audio_ssrc} << 32 | local.video_ssrc) & INT64_MAX;
   sd.session_version = 1;
-  sd.origin_address = local.address;
-  sd.connection_address = local.address;
+  sd.origin_address = "127.0.0.1";  // JSEP: not meaningful; browsers write this
+  sd.session_name = "-";
   return sd;
 }
 
-// A refused m-line keeps its formats (RFC 3264 requires at least one) with port 0.
+// A refused m-line keeps its mid and formats (RFC 3264 requires at least one) with port 0.
 MediaDescription rejected(const MediaDescription& offered) {
   MediaDescription m;
   m.kind = offered.kind;
   m.protocol = offered.protocol;
+  m.connection_address = kNoAddress;
   m.formats = offered.formats;
   for (const Codec& c : offered.codecs) m.codecs.push_back({c.payload_type, c.name, c.clock_rate, c.channels});
   m.direction = Direction::kInactive;
@@ -124,25 +114,53 @@ MediaDescription rejected(const MediaDescription& offered) {
   return m;
 }
 
-// The offer's BUNDLE group restricted to the mids we accepted.
-std::optional<Attribute> answer_bundle(const SessionDescription& offer, const SessionDescription& answer) {
-  for (const Attribute& a : offer.attributes) {
+// The mids of each a=group:BUNDLE line, in order.
+std::vector<std::vector<std::string_view>> bundle_groups(const SessionDescription& sd) {
+  std::vector<std::vector<std::string_view>> groups;
+  for (const Attribute& a : sd.attributes) {
     auto tokens = pieces(a.value, ' ');
     if (a.name != "group" || tokens.empty() || tokens[0] != "BUNDLE") continue;
-    std::string value = "BUNDLE";
-    for (const MediaDescription& m : answer.media) {
-      if (m.port != 0 && !m.mid.empty() && std::ranges::find(tokens, m.mid) != tokens.end()) value += " " + m.mid;
-    }
-    if (value.size() > 6) return Attribute{"group", value};
+    groups.emplace_back(tokens.begin() + 1, tokens.end());
   }
-  return std::nullopt;
+  return groups;
 }
 
-// Records the first accepted m-line as where media goes (audio and video are bundled).
-void set_remote_transport(Negotiated& n, const std::string& address, uint16_t port) {
-  if (n.remote_port != 0) return;
-  n.remote_address = address;
-  n.remote_port = port;
+// The BUNDLE group holding every accepted m-line (by mid), or an Error naming
+// the first one left out.
+Result<std::vector<std::string_view>> covering_bundle(const SessionDescription& sd,
+                                                      const std::vector<const MediaDescription*>& accepted,
+                                                      std::string_view side) {
+  const std::string the = "the " + std::string(side);
+  auto groups = bundle_groups(sd);
+  if (groups.empty()) return Error{the + " has no a=group:BUNDLE: peercall sends all media on one transport"};
+  const MediaDescription& first = *accepted.front();
+  auto group = std::ranges::find_if(groups, [&](const auto& g) {
+    return !first.mid.empty() && std::ranges::find(g, first.mid) != g.end();
+  });
+  for (const MediaDescription* m : accepted) {
+    if (group == groups.end() || m->mid.empty() || std::ranges::find(*group, m->mid) == group->end())
+      return Error{describe(side, *m) + " is not in its a=group:BUNDLE: peercall sends all media on one transport"};
+  }
+  return *group;
+}
+
+// The accepted m-line of `group`'s first accepted mid: it carries the bundle's transport.
+const MediaDescription* bundle_tag(const std::vector<std::string_view>& group,
+                                   const std::vector<const MediaDescription*>& accepted) {
+  for (std::string_view mid : group) {
+    for (const MediaDescription* m : accepted) {
+      if (m->mid == mid) return m;
+    }
+  }
+  return accepted.front();
+}
+
+Result<Done> require_rtcp_mux(const std::vector<const MediaDescription*>& accepted, std::string_view side) {
+  for (const MediaDescription* m : accepted) {
+    if (!m->rtcp_mux)
+      return Error{describe(side, *m) + " has no a=rtcp-mux: peercall sends RTP and RTCP on one port"};
+  }
+  return Done{};
 }
 
 }  // namespace
@@ -150,60 +168,93 @@ void set_remote_transport(Negotiated& n, const std::string& address, uint16_t po
 SessionDescription create_offer(const LocalMediaConfig& local) {
   SessionDescription sd = local_session(local);
   sd.attributes.push_back({"group", "BUNDLE 0 1"});
-  Codec opus{kOpusPayloadType, "opus", 48000, 2, kOpusFmtp, {}};
-  Codec h264{kH264PayloadType, "H264", 90000, 1, kH264Fmtp,
-             {std::begin(kVideoFeedback), std::end(kVideoFeedback)}};
-  sd.media.push_back(
-      local_media("audio", "0", opus, local.send_audio, local.recv_audio, local.audio_ssrc, local, kProtocol));
-  sd.media.push_back(
-      local_media("video", "1", h264, local.send_video, local.recv_video, local.video_ssrc, local, kProtocol));
+  sd.media.push_back(local_media("audio", "0", our_opus_codec(), local.send_audio, local.recv_audio,
+                                 local.audio_ssrc, local, DtlsSetup::kActpass));
+  sd.media.push_back(local_media("video", "1", our_h264_codec(), local.send_video, local.recv_video,
+                                 local.video_ssrc, local, DtlsSetup::kActpass));
   return sd;
 }
 
 Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDescription& offer,
                                                                 const LocalMediaConfig& local) {
-  SessionDescription answer = local_session(local);
   Negotiated negotiated;
-  for (const MediaDescription& om : offer.media) {
+  // Which m-line carries each kind, with which codec (one stream per kind).
+  std::vector<const Codec*> chosen(offer.media.size(), nullptr);
+  std::vector<const MediaDescription*> accepted;
+  bool unencrypted_offered = false;
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const MediaDescription& om = offer.media[i];
     NegotiatedStream* stream = stream_of(negotiated, om.kind);
-    // One stream per kind; a port-0 offer m-line is one the offerer disabled.
-    const Codec* offered = stream && !stream->enabled && om.port != 0 ? first_supported(om) : nullptr;
-    const auto& address = address_of(offer, om);
-    if (!offered) {
+    if (!stream || stream->enabled || is_disabled(om)) continue;
+    if (om.protocol != kSrtpProtocol) {
+      unencrypted_offered = unencrypted_offered || is_unencrypted_rtp(om.protocol);
+      continue;
+    }
+    chosen[i] = choose_offered_codec(om);
+    if (!chosen[i]) continue;
+    stream->enabled = true;
+    accepted.push_back(&om);
+  }
+  if (accepted.empty() && unencrypted_offered)
+    return Error{"the other side offers unencrypted RTP (RTP/AVP): peercall only makes encrypted calls "
+                 "(UDP/TLS/RTP/SAVPF)"};
+  if (accepted.empty()) return Error{"sdp: no common codec"};
+
+  // Encryption and ICE first: their errors say more than a missing BUNDLE.
+  auto group = covering_bundle(offer, accepted, "offer");
+  const MediaDescription& tag = group ? *bundle_tag(*group, accepted) : *accepted.front();
+  auto remote = read_transport(offer, tag, "offer");
+  if (!remote) return Error{remote.error()};
+  auto setup = read_setup(offer, tag, "offer");
+  if (!setup) return Error{setup.error()};
+  if (auto mux = require_rtcp_mux(accepted, "offer"); !mux) return Error{mux.error()};
+  if (!group) return Error{group.error()};
+
+  negotiated.remote = std::move(*remote);
+  negotiated.dtls_role = *setup == DtlsSetup::kActpass ? local.answerer_dtls_role
+                         : *setup == DtlsSetup::kActive ? DtlsRole::kServer
+                                                        : DtlsRole::kClient;
+  const DtlsSetup our_setup = negotiated.dtls_client() ? DtlsSetup::kActive : DtlsSetup::kPassive;
+
+  SessionDescription answer = local_session(local);
+  std::string bundle = "BUNDLE";
+  for (std::string_view mid : *group) {
+    if (std::ranges::any_of(accepted, [&](const MediaDescription* m) { return m->mid == mid; })) {
+      negotiated.bundle_mids.emplace_back(mid);
+      bundle += " " + std::string(mid);
+    }
+  }
+  answer.attributes.push_back({"group", bundle});
+
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const MediaDescription& om = offer.media[i];
+    if (!chosen[i]) {
       answer.media.push_back(rejected(om));
       continue;
     }
-    if (!address) return Error{"sdp: no connection address"};
     const bool audio = om.kind == "audio";
     // Mirror the offer: we can send only what it receives, and vice versa.
     const bool send = receives(om.direction) && (audio ? local.send_audio : local.send_video);
     const bool receive = sends(om.direction) && (audio ? local.recv_audio : local.recv_video);
-    Codec codec = *offered;
-    if (audio) codec.fmtp = kOpusFmtp;  // Opus fmtp states the receiver's wishes: ours
-    std::erase_if(codec.rtcp_feedback, [&](const std::string& fb) {
-      return audio || std::ranges::find(kVideoFeedback, fb) == std::end(kVideoFeedback);
-    });
-    MediaDescription am = local_media(om.kind, om.mid, codec, send, receive,
-                                      audio ? local.audio_ssrc : local.video_ssrc, local, om.protocol);
-    am.rtcp_mux = om.rtcp_mux;  // RFC 5761: only if offered
-    answer.media.push_back(std::move(am));
-    *stream = {true, codec, send, receive, primary_ssrc(om), om.mid};
-    set_remote_transport(negotiated, *address, om.port);
+    Codec codec = answer_codec(om.kind, *chosen[i]);
+    answer.media.push_back(local_media(om.kind, om.mid, codec, send, receive,
+                                       audio ? local.audio_ssrc : local.video_ssrc, local, our_setup));
+    *stream_of(negotiated, om.kind) = {true, std::move(codec), send, receive, primary_ssrc(om), om.mid};
   }
-  if (!negotiated.audio.enabled && !negotiated.video.enabled) return Error{"sdp: no common codec"};
-  if (auto bundle = answer_bundle(offer, answer)) answer.attributes.push_back(std::move(*bundle));
   return std::pair{std::move(answer), std::move(negotiated)};
 }
 
 Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDescription& answer) {
   if (offer.media.size() != answer.media.size()) return Error{"sdp: answer m-line count mismatch"};
   Negotiated negotiated;
+  std::vector<const MediaDescription*> accepted;
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const MediaDescription& om = offer.media[i];
     const MediaDescription& am = answer.media[i];
     if (om.kind != am.kind || om.protocol != am.protocol) return Error{"sdp: answer m-line mismatch"};
     if (!om.mid.empty() && !am.mid.empty() && om.mid != am.mid) return Error{"sdp: answer mid mismatch"};
     if (am.port == 0) continue;  // rejected
+    accepted.push_back(&am);
     if (is_rtp_protocol(am.protocol) && am.codecs.empty()) return Error{"sdp: answer codec not offered"};
     for (const Codec& ac : am.codecs) {
       auto oc = std::ranges::find_if(om.codecs, [&](const Codec& c) { return c.payload_type == ac.payload_type; });
@@ -211,15 +262,31 @@ Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDe
         return Error{"sdp: answer codec not offered"};
     }
     NegotiatedStream* stream = stream_of(negotiated, am.kind);
-    const Codec* codec = first_supported(am);
+    const Codec* codec = first_supported_codec(am);
     if (!stream || stream->enabled || !codec) continue;
-    const auto& address = address_of(answer, am);
-    if (!address) return Error{"sdp: no connection address"};
     *stream = {true, *codec, sends(om.direction) && receives(am.direction),
                receives(om.direction) && sends(am.direction), primary_ssrc(am), am.mid};
-    set_remote_transport(negotiated, *address, am.port);
   }
   if (!negotiated.audio.enabled && !negotiated.video.enabled) return Error{"sdp: no common codec"};
+
+  // Encryption and ICE first: their errors say more than a missing BUNDLE.
+  auto group = covering_bundle(answer, accepted, "answer");
+  const MediaDescription& tag = group ? *bundle_tag(*group, accepted) : *accepted.front();
+  auto remote = read_transport(answer, tag, "answer");
+  if (!remote) return Error{remote.error()};
+  auto setup = read_setup(answer, tag, "answer");
+  if (!setup) return Error{setup.error()};
+  if (*setup == DtlsSetup::kActpass)
+    return Error{"the answer has a=setup:actpass: an answer must choose active or passive (RFC 5763)"};
+  if (auto mux = require_rtcp_mux(accepted, "answer"); !mux) return Error{mux.error()};
+  if (!group) return Error{group.error()};
+
+  negotiated.remote = std::move(*remote);
+  negotiated.dtls_role = *setup == DtlsSetup::kActive ? DtlsRole::kServer : DtlsRole::kClient;
+  for (std::string_view mid : *group) {
+    if (std::ranges::any_of(accepted, [&](const MediaDescription* m) { return m->mid == mid; }))
+      negotiated.bundle_mids.emplace_back(mid);
+  }
   return negotiated;
 }
 

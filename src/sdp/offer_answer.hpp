@@ -1,25 +1,32 @@
 #pragma once
-// RFC 3264 offer/answer for peercall's media: one audio stream (Opus) and one
-// video stream (H.264, packetization-mode=1), bundled on one UDP port with RTCP
-// muxed. Pure functions: the caller brings the addresses, ports and SSRCs.
+// JSEP (RFC 9429) offer/answer for peercall's encrypted call: one audio stream
+// (Opus) and one video stream (H.264, packetization-mode=1) over DTLS-SRTP
+// (UDP/TLS/RTP/SAVPF) with ICE, bundled on one transport (a=group:BUNDLE) with
+// RTCP muxed. Addresses come from the ICE candidates: every m-line says
+// `c=IN IP4 0.0.0.0` and port 9. Pure functions: the caller brings the ICE
+// credentials, candidates, certificate fingerprint and SSRCs.
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/result.hpp"
+#include "sdp/media_codecs.hpp"
 #include "sdp/session_description.hpp"
+#include "sdp/transport_attributes.hpp"
 
 namespace peercall {
 
-inline constexpr uint8_t kOpusPayloadType = 111;
-inline constexpr uint8_t kH264PayloadType = 96;
+inline constexpr const char* kSrtpProtocol = "UDP/TLS/RTP/SAVPF";
 
 struct LocalMediaConfig {
-  std::string address;  // our media IP as the peer should send to (the one the signalling connection uses)
-  uint16_t port = 0;    // our UDP media port (audio and video bundled on it, RTCP muxed)
   bool send_audio = true, recv_audio = true, send_video = true, recv_video = true;
   uint32_t audio_ssrc = 0, video_ssrc = 0;
-  std::string cname;
+  std::string cname;  // also names the a=msid stream ("peercall-..." unless it starts so already)
+  // Our ICE credentials, gathered candidates and certificate fingerprint.
+  TransportDescription transport;
+  // The DTLS role we take when answering an offer with a=setup:actpass.
+  DtlsRole answerer_dtls_role = DtlsRole::kClient;
 };
 
 // What one side does with one kind of media, from that side's point of view.
@@ -33,24 +40,31 @@ struct NegotiatedStream {
 };
 
 struct Negotiated {
-  std::string remote_address;  // where to send media
-  uint16_t remote_port = 0;    // first accepted m-line's port (bundled)
   NegotiatedStream audio, video;
+  TransportDescription remote;  // the other side's ICE credentials, candidates, fingerprint
+  DtlsRole dtls_role = DtlsRole::kClient;  // OUR role
+  std::vector<std::string> bundle_mids;    // the answer's a=group:BUNDLE, in order
+  bool dtls_client() const { return dtls_role == DtlsRole::kClient; }
 };
 
 // m=audio opus/48000/2 (PT 111) and m=video H264 (PT 96), mids "0"/"1", BUNDLE,
-// rtcp-mux, directions from the send/recv flags (neither -> a=inactive).
+// rtcp-mux, a=setup:actpass, our transport on both m-lines, a=msid and a=ssrc on
+// the ones we send, directions from the send/recv flags (neither -> a=inactive).
 SessionDescription create_offer(const LocalMediaConfig& local);
 
-// Per offered m-line: the first supported codec (opus/48000, or H264 with
-// packetization-mode=1) of the first m-line of each kind, the offerer's payload
-// type, the mirrored direction limited by `local`; other m-lines get port 0.
-// Error when nothing is accepted or an accepted m-line has no c= address.
+// Per offered m-line: the best supported codec of the first encrypted m-line of
+// each kind (see choose_offered_codec), the offerer's payload type, the mirrored
+// direction limited by `local`; other m-lines (a second audio, data channels,
+// VP8-only video, ...) get port 0 and keep their mid. The accepted m-lines must
+// be in the offer's BUNDLE group, with rtcp-mux, ICE credentials and a
+// fingerprint; a=setup:actpass gets local.answerer_dtls_role, active/passive
+// the opposite role.
 Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDescription& offer,
                                                                 const LocalMediaConfig& local);
 
 // The offerer's side: the answer must keep the offer's m-line count, order, kinds,
-// protocols and mids, and only use the offer's payload types.
+// protocols and mids, only use the offer's payload types, bundle what it accepts,
+// and choose a=setup:active (we are then the DTLS server) or passive (client).
 Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDescription& answer);
 
 }  // namespace peercall

@@ -23,10 +23,7 @@ PeerSession::PeerSession(const SessionConfig& config, Instant now)
     : config_(config),
       rng_(seed_from(config.random_seed)),
       packetizer_(config.max_rtp_payload),
-      video_out_(config.video, uint16_t(rng_()), uint32_t(rng_())),
-      audio_out_(config.audio, uint16_t(rng_()), uint32_t(rng_())),
-      video_in_(config.video),
-      audio_in_(config.audio),
+      streams_(config.streams, rng_),
       last_heard_(now),
       next_rtcp_(now) {}
 
@@ -44,64 +41,65 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
     ++malformed_;
     return;
   }
-  const RtpHeader& h = parsed->header;
-  if (config_.video.receive && h.payload_type == config_.video.payload_type &&
-      video_in_.accepts(h.ssrc)) {
-    receive_video(*parsed, now);
-  } else if (config_.audio.receive && h.payload_type == config_.audio.payload_type &&
-             audio_in_.accepts(h.ssrc)) {
-    receive_audio(*parsed, now);
-  } else {
+  ReceiveEntry* stream = streams_.route(parsed->header.ssrc, parsed->header.payload_type);
+  if (!stream) {
     ++unexpected_;
     return;
   }
+  if (stream->config.kind == MediaKind::kVideo)
+    receive_video(*stream, *parsed, now);
+  else
+    receive_audio(*stream, *parsed, now);
   last_heard_ = now;
 }
 
-void PeerSession::receive_video(const RtpPacketView& packet, Instant now) {
-  if (!video_in_.on_packet(packet, now)) return;  // duplicate
+void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
+  if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
   const RtpHeader& h = packet.header;
-  depacketizer_.push(video_in_.last_sequence(), h.timestamp, h.marker, packet.payload, now);
-  while (auto unit = depacketizer_.pop_frame()) {
+  H264Depacketizer& depacketizer = *stream.depacketizer;
+  depacketizer.push(stream.rtp.last_sequence(), h.timestamp, h.marker, packet.payload, now);
+  while (auto unit = depacketizer.pop_frame()) {
     if (unit->keyframe) awaiting_keyframe_ = false;
-    EncodedFrame frame;
-    frame.rtp_timestamp = unit->rtp_timestamp;
-    frame.keyframe = unit->keyframe;
-    frame.capture_time = video_in_.capture_time(unit->rtp_timestamp);
-    frame.data = std::move(unit->annexb);
-    emit(VideoReceived{std::move(frame)});
+    VideoReceived received;
+    received.mid = stream.config.mid;
+    received.frame.rtp_timestamp = unit->rtp_timestamp;
+    received.frame.keyframe = unit->keyframe;
+    received.frame.capture_time = stream.rtp.capture_time(unit->rtp_timestamp);
+    received.frame.data = std::move(unit->annexb);
+    emit(std::move(received));
   }
-  if (depacketizer_.take_keyframe_request()) request_keyframe(now);
+  if (depacketizer.take_keyframe_request()) request_keyframe(now);
 }
 
-void PeerSession::receive_audio(const RtpPacketView& packet, Instant now) {
+void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
   if (!valid_opus_payload(packet.payload)) {
     ++malformed_;
     return;
   }
-  if (!audio_in_.on_packet(packet, now)) return;  // duplicate
-  const int64_t seq = audio_in_.last_sequence();
+  if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
+  const int64_t seq = stream.rtp.last_sequence();
   uint32_t lost_before = 0;
-  if (last_audio_sequence_) {
-    if (seq <= *last_audio_sequence_) {
-      ++audio_too_late_;  // already concealed; playing it now would add delay
+  if (stream.last_audio_sequence) {
+    if (seq <= *stream.last_audio_sequence) {
+      ++stream.audio_too_late;  // already concealed; playing it now would add delay
       return;
     }
     lost_before = static_cast<uint32_t>(
-        std::min<int64_t>(seq - *last_audio_sequence_ - 1, kMaxConcealedFrames));
+        std::min<int64_t>(seq - *stream.last_audio_sequence - 1, kMaxConcealedFrames));
   }
-  last_audio_sequence_ = seq;
-  ++audio_frames_in_;
+  stream.last_audio_sequence = seq;
+  ++stream.audio_frames;
   AudioReceived received;
+  received.mid = stream.config.mid;
   received.lost_before = lost_before;
   received.frame.rtp_timestamp = packet.header.timestamp;
-  received.frame.capture_time = audio_in_.capture_time(packet.header.timestamp);
+  received.frame.capture_time = stream.rtp.capture_time(packet.header.timestamp);
   received.frame.data.assign(packet.payload.begin(), packet.payload.end());
   emit(std::move(received));
 }
 
 void PeerSession::request_keyframe(Instant now) {
-  if (!config_.video.receive) return;
+  if (!streams_.receives(MediaKind::kVideo)) return;
   if (!awaiting_keyframe_ || !last_keyframe_request_ ||
       now - *last_keyframe_request_ >= config_.keyframe_request_interval) {
     awaiting_keyframe_ = true;
@@ -110,14 +108,44 @@ void PeerSession::request_keyframe(Instant now) {
 }
 
 void PeerSession::send_keyframe_request(Instant now) {
+  std::vector<RtcpPacket> packets;
+  ReceiverReport rr;
+  rr.ssrc = streams_.rtcp_ssrc();
+  packets.emplace_back(rr);
+  for (ReceiveEntry& r : streams_.receiving()) {
+    if (r.config.kind != MediaKind::kVideo || r.rtp.remote_ssrc() == 0) continue;
+    PictureLossIndication pli;
+    pli.sender_ssrc = streams_.rtcp_ssrc();
+    pli.media_ssrc = r.rtp.remote_ssrc();
+    packets.emplace_back(pli);
+  }
+  if (packets.size() == 1) return;  // nobody to ask yet: the first packet will tell
   last_keyframe_request_ = now;
   ++keyframe_requests_sent_;
-  ReceiverReport rr;
-  rr.ssrc = config_.video.local_ssrc;
-  PictureLossIndication pli;
-  pli.sender_ssrc = config_.video.local_ssrc;
-  pli.media_ssrc = video_in_.remote_ssrc();
-  outputs_.emplace_back(Transmit{write_rtcp_compound({rr, pli})});
+  outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
+}
+
+void PeerSession::on_report_blocks(uint32_t reporter, const std::vector<ReportBlock>& blocks,
+                                   Instant now) {
+  for (const ReportBlock& block : blocks) {
+    SendEntry* stream = streams_.send_by_local_ssrc(block.ssrc);
+    if (!stream) continue;
+    stream->rtp.on_report_block(block);
+    if (std::ranges::find(peer_rtcp_ssrcs_, reporter) == peer_rtcp_ssrcs_.end() &&
+        peer_rtcp_ssrcs_.size() < 8)
+      peer_rtcp_ssrcs_.push_back(reporter);
+    if (auto rtt = round_trip_time(block, now)) rtt_ = *rtt;
+  }
+}
+
+// A BYE counts only from a source we know: a media stream of the peer's, or
+// the SSRC that has been reporting on our streams (a receive-only peer's).
+bool PeerSession::from_peer(const Bye& bye) const {
+  for (uint32_t ssrc : bye.ssrcs) {
+    if (streams_.is_remote_ssrc(ssrc)) return true;
+    if (std::ranges::find(peer_rtcp_ssrcs_, ssrc) != peer_rtcp_ssrcs_.end()) return true;
+  }
+  return false;
 }
 
 void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
@@ -127,70 +155,67 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
     return;
   }
   last_heard_ = now;
-  auto on_blocks = [&](const std::vector<ReportBlock>& blocks) {
-    for (const ReportBlock& block : blocks) {
-      RtpSendStream* stream = block.ssrc == video_out_.ssrc()   ? &video_out_
-                              : block.ssrc == audio_out_.ssrc() ? &audio_out_
-                                                                : nullptr;
-      if (!stream) continue;
-      stream->on_report_block(block);
-      if (auto rtt = round_trip_time(block, now)) rtt_ = *rtt;
-    }
-  };
   for (const RtcpPacket& packet : *parsed) {
     if (auto* sr = std::get_if<SenderReport>(&packet)) {
-      if (sr->ssrc == video_in_.remote_ssrc()) video_in_.on_sender_report(*sr, now);
-      if (sr->ssrc == audio_in_.remote_ssrc()) audio_in_.on_sender_report(*sr, now);
-      on_blocks(sr->reports);
+      if (ReceiveEntry* r = streams_.receive_by_remote_ssrc(sr->ssrc)) r->rtp.on_sender_report(*sr, now);
+      on_report_blocks(sr->ssrc, sr->reports, now);
     } else if (auto* rr = std::get_if<ReceiverReport>(&packet)) {
-      on_blocks(rr->reports);
+      on_report_blocks(rr->ssrc, rr->reports, now);
     } else if (auto* pli = std::get_if<PictureLossIndication>(&packet)) {
-      if (config_.video.send && (pli->media_ssrc == video_out_.ssrc() || pli->media_ssrc == 0)) {
-        video_out_.on_keyframe_request();
-        emit(KeyframeRequested{});
+      SendEntry* target = streams_.send_by_local_ssrc(pli->media_ssrc);
+      if (!target || target->config.kind != MediaKind::kVideo) {
+        ++rtcp_unknown_ssrc_;
+        continue;
       }
-    } else if (std::holds_alternative<Bye>(packet)) {
+      target->rtp.on_keyframe_request();
+      emit(KeyframeRequested{target->config.mid});
+    } else if (auto* bye = std::get_if<Bye>(&packet)) {
+      if (!from_peer(*bye)) {
+        ++rtcp_unknown_ssrc_;
+        continue;
+      }
       if (!peer_hung_up_) emit(PeerHungUp{});
       peer_hung_up_ = true;
     }
   }
 }
 
-void PeerSession::send_video(const EncodedFrame& frame, Instant now) {
-  (void)now;
-  if (closed_ || !config_.video.send) return;
-  video_out_.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
-                        frame.capture_time, frame.keyframe, outputs_);
+void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame) {
+  if (closed_) return;
+  SendEntry* stream = streams_.first_send(kind);
+  if (!stream) return;
+  if (kind == MediaKind::kVideo)
+    stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
+                           frame.capture_time, frame.keyframe, outputs_);
+  else
+    stream->rtp.send_frame({frame.data}, frame.rtp_timestamp, frame.capture_time, false, outputs_);
 }
 
-void PeerSession::send_audio(const EncodedFrame& frame, Instant now) {
-  (void)now;
-  if (closed_ || !config_.audio.send) return;
-  audio_out_.send_frame({frame.data}, frame.rtp_timestamp, frame.capture_time, false, outputs_);
-}
+void PeerSession::send_video(const EncodedFrame& frame, Instant) { send_on(MediaKind::kVideo, frame); }
+void PeerSession::send_audio(const EncodedFrame& frame, Instant) { send_on(MediaKind::kAudio, frame); }
 
 void PeerSession::send_rtcp(Instant now, bool bye) {
   std::vector<RtcpPacket> packets;
   std::vector<ReportBlock> blocks;
-  if (config_.video.receive && video_in_.active()) blocks.push_back(video_in_.report_block(now));
-  if (config_.audio.receive && audio_in_.active()) blocks.push_back(audio_in_.report_block(now));
+  for (ReceiveEntry& r : streams_.receiving())
+    if (r.rtp.active()) blocks.push_back(r.rtp.report_block(now));
   // One report per sending SSRC; the reception blocks ride on the first.
   bool first = true;
-  for (RtpSendStream* stream : {&video_out_, &audio_out_}) {
-    if (!stream->has_sent()) continue;
-    SenderReport sr = stream->sender_report(now);
+  for (SendEntry& s : streams_.sending()) {
+    if (!s.rtp.has_sent()) continue;
+    SenderReport sr = s.rtp.sender_report(now);
     if (first) sr.reports = blocks;
     first = false;
     packets.emplace_back(std::move(sr));
   }
   if (first) {
     ReceiverReport rr;
-    rr.ssrc = config_.video.local_ssrc;
+    rr.ssrc = streams_.rtcp_ssrc();
     rr.reports = blocks;
     packets.emplace_back(std::move(rr));
   }
-  packets.emplace_back(SourceDescription{config_.video.local_ssrc, config_.cname});
-  if (bye) packets.emplace_back(Bye{{config_.video.local_ssrc, config_.audio.local_ssrc}});
+  packets.emplace_back(SourceDescription{streams_.rtcp_ssrc(), config_.cname});
+  if (bye) packets.emplace_back(Bye{streams_.local_ssrcs()});
   outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
 }
 
@@ -236,26 +261,40 @@ Instant PeerSession::next_timeout() const {
 
 SessionStats PeerSession::stats() const {
   SessionStats s;
-  s.video_out = video_out_.stats();
-  s.audio_out = audio_out_.stats();
-  auto fill_in = [](IncomingStreamStats& in, const ReceiveStatistics& rs) {
-    in.packets = rs.packets_received();
-    in.bytes = rs.bytes_received();
-    in.packets_lost = rs.packets_lost();
-    in.packets_reordered = rs.reordered();
-    in.packets_duplicate = rs.duplicates();
-    in.jitter_ms = rs.jitter_seconds() * 1000.0;
+  auto add_out = [](OutgoingStreamStats& out, const OutgoingStreamStats& in) {
+    out.packets += in.packets;
+    out.bytes += in.bytes;
+    out.frames += in.frames;
+    out.keyframes += in.keyframes;
+    out.keyframe_requests_received += in.keyframe_requests_received;
+    out.remote_fraction_lost = std::max(out.remote_fraction_lost, in.remote_fraction_lost);
+    out.remote_cumulative_lost += in.remote_cumulative_lost;
   };
-  fill_in(s.video_in, video_in_.statistics());
-  fill_in(s.audio_in, audio_in_.statistics());
-  const auto& dp = depacketizer_.stats();
-  s.video_in.frames = dp.frames_complete;
-  s.video_in.frames_lost = dp.frames_lost;
+  for (const SendEntry& e : streams_.sending())
+    add_out(e.config.kind == MediaKind::kVideo ? s.video_out : s.audio_out, e.rtp.stats());
+  for (const ReceiveEntry& e : streams_.receiving()) {
+    IncomingStreamStats& in = e.config.kind == MediaKind::kVideo ? s.video_in : s.audio_in;
+    const ReceiveStatistics& rs = e.rtp.statistics();
+    in.packets += rs.packets_received();
+    in.bytes += rs.bytes_received();
+    in.packets_lost += rs.packets_lost();
+    in.packets_reordered += rs.reordered();
+    in.packets_duplicate += rs.duplicates();
+    in.jitter_ms = std::max(in.jitter_ms, rs.jitter_seconds() * 1000.0);
+    if (e.depacketizer) {
+      const auto& dp = e.depacketizer->stats();
+      in.frames += dp.frames_complete;
+      in.frames_lost += dp.frames_lost;
+      s.datagrams_malformed += dp.packets_malformed;
+    } else {
+      in.frames += e.audio_frames;
+      in.packets_too_late += e.audio_too_late;
+    }
+  }
   s.video_in.keyframe_requests_sent = keyframe_requests_sent_;
-  s.audio_in.frames = audio_frames_in_;
-  s.audio_in.packets_too_late = audio_too_late_;
-  s.datagrams_malformed = malformed_ + dp.packets_malformed;
+  s.datagrams_malformed += malformed_;
   s.datagrams_unexpected = unexpected_;
+  s.rtcp_unknown_ssrc = rtcp_unknown_ssrc_;
   s.rtt = rtt_;
   return s;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// The sans-I/O media session with one peer: RTP/RTCP for one audio and one
-// video stream, bundled on one transport with RTCP muxed (RFC 5761).
+// The sans-I/O media session with one peer: RTP/RTCP for the negotiated
+// streams (a table by SSRC and MID), bundled on one transport with RTCP muxed
+// (RFC 5761). It sees plain RTP/RTCP: SRTP sits below it (PeerConnection).
 //
 // Driven like str0m: feed it datagrams, frames and timeouts, each with the
 // current instant; then drain poll_output() (datagrams to send, events) and
@@ -9,15 +10,14 @@
 //
 // Later layers slot in here without touching the media code: a jitter buffer
 // and NACK/RTX between receive stream and depacketizer, congestion control fed
-// by the reports; encryption sits below, in the transport.
+// by the reports.
 #include <deque>
 #include <optional>
 #include <random>
 
 #include "packet/h264_depacketizer.hpp"
 #include "packet/h264_packetizer.hpp"
-#include "session/rtp_receive_stream.hpp"
-#include "session/rtp_send_stream.hpp"
+#include "session/stream_table.hpp"
 #include "session/session_config.hpp"
 #include "session/session_events.hpp"
 #include "session/session_stats.hpp"
@@ -29,7 +29,8 @@ class PeerSession {
   PeerSession(const SessionConfig& config, Instant now);
 
   void handle_datagram(ByteView datagram, Instant now);
-  // An H.264 access unit (Annex B) or an Opus packet from the local encoders.
+  // An H.264 access unit (Annex B) or an Opus packet from the local encoders,
+  // sent on the first send stream of that kind (if any).
   void send_video(const EncodedFrame& frame, Instant now);
   void send_audio(const EncodedFrame& frame, Instant now);
   void handle_timeout(Instant now);
@@ -47,10 +48,13 @@ class PeerSession {
  private:
   void handle_rtp(ByteView datagram, Instant now);
   void handle_rtcp(ByteView datagram, Instant now);
-  void receive_video(const RtpPacketView& packet, Instant now);
-  void receive_audio(const RtpPacketView& packet, Instant now);
+  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
+  void receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
+  void on_report_blocks(uint32_t reporter, const std::vector<ReportBlock>& blocks, Instant now);
+  bool from_peer(const Bye& bye) const;
   void send_rtcp(Instant now, bool bye);
   void send_keyframe_request(Instant now);
+  void send_on(MediaKind kind, const EncodedFrame& frame);
   void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
 
   SessionConfig config_;
@@ -61,25 +65,19 @@ class PeerSession {
   bool peer_hung_up_ = false;
 
   H264Packetizer packetizer_;
-  RtpSendStream video_out_;
-  RtpSendStream audio_out_;
+  StreamTable streams_;
+  std::vector<uint32_t> peer_rtcp_ssrcs_;  // who reported on our streams (recvonly peers' RTCP)
 
-  RtpReceiveStream video_in_;
-  H264Depacketizer depacketizer_;
   std::optional<Instant> last_keyframe_request_;
   bool awaiting_keyframe_ = false;
   uint64_t keyframe_requests_sent_ = 0;
-
-  RtpReceiveStream audio_in_;
-  std::optional<int64_t> last_audio_sequence_;
-  uint64_t audio_frames_in_ = 0;
-  uint64_t audio_too_late_ = 0;  // arrived after a later packet was played
 
   Instant last_heard_;
   Instant next_rtcp_;
   std::optional<Duration> rtt_;
   uint64_t malformed_ = 0;
   uint64_t unexpected_ = 0;
+  uint64_t rtcp_unknown_ssrc_ = 0;
 };
 
 }  // namespace peercall

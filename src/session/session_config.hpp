@@ -3,23 +3,32 @@
 // defaults; validated by whoever fills it from the SDP.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/time.hpp"
 
 namespace peercall {
 
+enum class MediaKind { kAudio, kVideo };
+inline const char* to_string(MediaKind k) { return k == MediaKind::kAudio ? "audio" : "video"; }
+
+// One negotiated m-line: a send half, a receive half, or both.
 struct StreamConfig {
+  MediaKind kind = MediaKind::kVideo;
+  std::string mid;
   bool send = false;
   bool receive = false;
   uint8_t payload_type = 0;
   uint32_t clock_rate = 0;
   uint32_t local_ssrc = 0;
-  uint32_t remote_ssrc = 0;  // 0: learn it from the first packet with our payload type
+  // 0: the SDP did not say; the first packet with this m-line's payload type
+  // names it. Only authenticated packets (after SRTP) reach the session, so a
+  // stray datagram cannot claim a stream.
+  uint32_t remote_ssrc = 0;
 };
 
 struct SessionConfig {
-  StreamConfig audio;  // Opus, 48 kHz
-  StreamConfig video;  // H.264, 90 kHz
+  std::vector<StreamConfig> streams;  // the stream table, in m-line order
   std::string cname = "peercall";
   size_t max_rtp_payload = 1200;
   Duration rtcp_interval = milliseconds(500);

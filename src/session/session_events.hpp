@@ -1,5 +1,6 @@
 #pragma once
 // What a session hands back to its driver: datagrams to send and events.
+#include <string>
 #include <variant>
 
 #include "core/bytes.hpp"
@@ -14,22 +15,36 @@ struct Transmit {
 // A complete H.264 access unit, ready to decode. capture_time is the
 // sender's capture instant mapped onto our clock (see RtpTimeMapper).
 struct VideoReceived {
+  std::string mid;  // the m-line it came on
   EncodedFrame frame;
 };
 
 // One Opus packet. `lost_before` counts 20 ms frames missing just before it,
 // for the decoder to conceal.
 struct AudioReceived {
+  std::string mid;
   EncodedFrame frame;
   uint32_t lost_before = 0;
 };
 
-struct KeyframeRequested {};  // the peer's decoder needs an IDR (RTCP PLI)
+struct KeyframeRequested {  // the peer's decoder needs an IDR (RTCP PLI)
+  std::string mid;
+};
 struct PeerHungUp {};         // RTCP BYE
 struct PeerTimedOut {};       // nothing heard for SessionConfig::peer_timeout
 
-using SessionEvent =
-    std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp, PeerTimedOut>;
+// The secure channel is up: keys agreed with the peer whose certificate has
+// this fingerprint ("sha-256 AB:..."), media flows from now on.
+struct Connected {
+  std::string remote_fingerprint;
+};
+// The channel failed (handshake timeout, wrong certificate, fatal alert): one line why.
+struct ConnectionFailed {
+  std::string reason;
+};
+
+using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,
+                                  PeerTimedOut, Connected, ConnectionFailed>;
 using SessionOutput = std::variant<Transmit, SessionEvent>;
 
 }  // namespace peercall

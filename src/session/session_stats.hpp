@@ -36,6 +36,7 @@ struct SessionStats {
   IncomingStreamStats video_in, audio_in;
   uint64_t datagrams_malformed = 0;   // dropped: unparsable or unknown
   uint64_t datagrams_unexpected = 0;  // dropped: well-formed, but not ours
+  uint64_t rtcp_unknown_ssrc = 0;     // RTCP (BYE, PLI) naming a source we do not know: ignored
   std::optional<Duration> rtt;
 };
 

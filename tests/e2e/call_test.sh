@@ -4,11 +4,11 @@
 # recording is playable, and both exit 0 when the caller hangs up.
 source "$(dirname "$0")/lib.sh"
 port=$(free_port)
-"$PEERCALL" listen --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" \
+"$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" \
   --video-out "$WORK/l.y4m" --audio-out "$WORK/l.wav" --stats "$WORK/l.jsonl" &
 L=$!; PIDS+=($L)
 wait_for_port "$port"
-timeout 30 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" --duration 6 \
+timeout 30 "$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" --duration 6 \
   --video-out "$WORK/c.y4m" --audio-out "$WORK/c.wav" --record "$WORK/c.mkv" --stats "$WORK/c.jsonl"
 rc_c=$?
 timeout 10 tail --pid=$L -f /dev/null; wait $L; rc_l=$?

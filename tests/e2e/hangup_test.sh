@@ -5,25 +5,25 @@ source "$(dirname "$0")/lib.sh"
 
 note "Enter on the caller"
 port=$(free_port)
-"$PEERCALL" listen --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
+"$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
 wait_for_port "$port"
-(sleep 2; echo) | timeout 15 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}"; rc=$?
+(sleep 2; echo) | timeout 15 "$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}"; rc=$?
 [ $rc = 0 ] || fail "caller exited $rc after Enter"
 timeout 5 tail --pid=$L -f /dev/null || fail "listener still running 5 s after the caller hung up"
 wait $L; rc=$?; [ $rc = 0 ] || fail "listener exited $rc"
 
 note "q on the listener"
 port=$(free_port)
-(sleep 2.5; printf q; sleep 5) | "$PEERCALL" listen --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
+(sleep 2.5; printf q; sleep 5) | "$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
 wait_for_port "$port"
-timeout 15 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}"; rc=$?
+timeout 15 "$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}"; rc=$?
 [ $rc = 0 ] || fail "caller exited $rc when the listener hung up"
 
 note "Ctrl-C on the caller"
 port=$(free_port)
-"$PEERCALL" listen --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
+"$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
 wait_for_port "$port"
-"$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" & C=$!; PIDS+=($C)
+"$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" & C=$!; PIDS+=($C)
 sleep 2; kill -INT $C
 timeout 5 tail --pid=$C -f /dev/null || fail "caller ignored Ctrl-C"
 wait $C; rc=$?; [ $rc = 0 ] || fail "caller exited $rc after Ctrl-C"
@@ -32,9 +32,9 @@ wait $L; rc=$?; [ $rc = 0 ] || fail "listener exited $rc"
 
 note "killed listener"
 port=$(free_port)
-"$PEERCALL" listen --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
+"$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
 wait_for_port "$port"
-"$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" 2> "$WORK/caller.err" & C=$!; PIDS+=($C)
+"$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" 2> "$WORK/caller.err" & C=$!; PIDS+=($C)
 sleep 2; kill -9 $L
 timeout 6 tail --pid=$C -f /dev/null || fail "caller did not notice the killed peer within 6 s"
 wait $C; rc=$?
@@ -43,7 +43,7 @@ grep -q "lost the other side" "$WORK/caller.err" || fail "no clear message: $(ca
 
 note "nobody listening"
 port=$(free_port)
-timeout 6 "$PEERCALL" call "127.0.0.1:$port" "${MEDIA[@]}" 2> "$WORK/closed.err"; rc=$?
+timeout 6 "$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" 2> "$WORK/closed.err"; rc=$?
 [ $rc = 3 ] || fail "call to a closed port exited $rc, not 3: $(cat "$WORK/closed.err")"
 grep -qi "refused" "$WORK/closed.err" || fail "no clear message: $(cat "$WORK/closed.err")"
 [ "$(grep -c . "$WORK/closed.err")" -le 3 ] || fail "too chatty: $(cat "$WORK/closed.err")"

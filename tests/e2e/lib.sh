@@ -11,6 +11,10 @@ cleanup() {
 }
 trap cleanup EXIT
 export SDL_AUDIODRIVER=dummy
+# Each test has its own identity and known_peers, never the user's.
+export XDG_CONFIG_HOME=$WORK/config
+# The invitation code every listener and streamer of a test is started with.
+INVITE=e2einvitationcode2345
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }

@@ -18,9 +18,9 @@ for n in a b; do ip -n ${ns}$n link set veth${ns}$n up; ip -n ${ns}$n link set l
 ip netns exec ${ns}b iptables -A INPUT -p udp -m statistic --mode random --probability 0.03 -j DROP ||
   fail "iptables cannot drop packets here"
 
-ip netns exec ${ns}a "$PEERCALL" stream --bind 198.18.0.1 --port 5004 "${SENDER[@]}" & S=$!; PIDS+=($S)
+ip netns exec ${ns}a "$PEERCALL" stream --invite "$INVITE" --bind 198.18.0.1 --port 5004 "${SENDER[@]}" & S=$!; PIDS+=($S)
 for _ in $(seq 100); do ip netns exec ${ns}b bash -c '(exec 3<>/dev/tcp/198.18.0.1/5004)' 2>/dev/null && break; sleep 0.1; done
-ip netns exec ${ns}b timeout 30 "$PEERCALL" watch 198.18.0.1 --bind 198.18.0.2 --view none --speaker none \
+ip netns exec ${ns}b timeout 30 "$PEERCALL" watch 198.18.0.1/$INVITE --bind 198.18.0.2 --view none --speaker none \
   --quiet --duration 8 --video-out "$WORK/v.y4m" --audio-out "$WORK/a.wav" --stats "$WORK/v.jsonl"
 rc=$?
 kill -INT $S; wait $S

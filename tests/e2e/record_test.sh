@@ -3,10 +3,10 @@
 # frames after a SIGKILL (nothing gets to write a trailer then).
 source "$(dirname "$0")/lib.sh"
 port=$(free_port)
-"$PEERCALL" stream --port "$port" --bind 127.0.0.1 "${SENDER[@]}" & S=$!; PIDS+=($S)
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${SENDER[@]}" & S=$!; PIDS+=($S)
 wait_for_port "$port"
-"$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet --record "$WORK/int.mkv" & W1=$!; PIDS+=($W1)
-"$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet --record "$WORK/kill.mkv" & W2=$!; PIDS+=($W2)
+"$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --record "$WORK/int.mkv" & W1=$!; PIDS+=($W1)
+"$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --record "$WORK/kill.mkv" & W2=$!; PIDS+=($W2)
 sleep 4
 kill -INT $W1
 kill -9 $W2

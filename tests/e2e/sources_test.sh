@@ -15,10 +15,10 @@ note "a looped mp4 with sound"
 ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine=frequency=880 -t 1 \
   -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "$WORK/clip.mp4" || fail "cannot make the clip"
 port=$(free_port)
-"$PEERCALL" stream --port "$port" --bind 127.0.0.1 --video "$WORK/clip.mp4" --audio "$WORK/clip.mp4" \
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 --video "$WORK/clip.mp4" --audio "$WORK/clip.mp4" \
   --loop --size 320x240 --view none --quiet & S=$!; PIDS+=($S)
 wait_for_port "$port"
-timeout 20 "$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet --duration 3 \
+timeout 20 "$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 3 \
   --video-out "$WORK/file.y4m" --audio-out "$WORK/file.wav" || fail "watching the file stream failed"
 kill -0 $S || fail "the streamer stopped although the file loops"
 kill -INT $S; wait $S
@@ -30,10 +30,10 @@ check "$WORK/file_audio.json" "j['seconds'] >= 2 and j['tone_dbfs'] > -40" "no s
 note "y4m on stdin"
 port=$(free_port)
 "$(dirname "$PEERCALL")/peercall-testsrc" --size 640x360 --fps 30 --duration 8 |
-  "$PEERCALL" stream --port "$port" --bind 127.0.0.1 --video - --audio none --size 640x360 \
+  "$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 --video - --audio none --size 640x360 \
     --view none --quiet & S=$!; PIDS+=($S)
 wait_for_port "$port"
-timeout 20 "$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet --duration 3 \
+timeout 20 "$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 3 \
   --video-out "$WORK/pipe.y4m" || fail "watching the piped stream failed"
 "$ANALYZE" video "$WORK/pipe.y4m" > "$WORK/pipe.json"
 note "piped: $(cat "$WORK/pipe.json")"

@@ -4,14 +4,14 @@
 # Ctrl-C, which also ends the remaining viewer with exit 0.
 source "$(dirname "$0")/lib.sh"
 port=$(free_port)
-"$PEERCALL" stream --port "$port" --bind 127.0.0.1 "${SENDER[@]}" &
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${SENDER[@]}" &
 S=$!; PIDS+=($S)
 wait_for_port "$port"
-"$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet --duration 4 \
+"$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 4 \
   --video-out "$WORK/v1.y4m" --audio-out "$WORK/v1.wav" &
 V1=$!; PIDS+=($V1)
 sleep 1
-"$PEERCALL" watch "127.0.0.1:$port" --view none --speaker none --quiet \
+"$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet \
   --video-out "$WORK/v2.y4m" &
 V2=$!; PIDS+=($V2)
 timeout 15 tail --pid=$V1 -f /dev/null; wait $V1; rc1=$?

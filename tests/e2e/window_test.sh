@@ -5,10 +5,10 @@
 source "$(dirname "$0")/lib.sh"
 command -v xvfb-run > /dev/null || fail "xvfb-run is missing"
 port=$(free_port)
-"$PEERCALL" stream --port "$port" --bind 127.0.0.1 "${SENDER[@]}" --audio none & S=$!; PIDS+=($S)
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${SENDER[@]}" --audio none & S=$!; PIDS+=($S)
 wait_for_port "$port"
 cat > "$WORK/inside.sh" <<INNER
-"$PEERCALL" watch 127.0.0.1:$port --view window --speaker none --quiet --duration 6 &
+"$PEERCALL" watch 127.0.0.1:$port/$INVITE --view window --speaker none --quiet --duration 6 &
 viewer=\$!
 sleep 3.5
 ffmpeg -v error -f x11grab -video_size 1280x800 -i "\$DISPLAY" -frames:v 1 -f yuv4mpegpipe -pix_fmt yuv420p -y "$WORK/shot.y4m"

@@ -2,18 +2,24 @@
 
 #include <cstdio>
 #include <future>
+#include <openssl/ssl.h>
 #include <thread>
 
 #include "net/host_port.hpp"
 #include "net/signalling/address_text.hpp"
+#include "net/signalling/tls_context.hpp"
 
 namespace peercall {
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
 namespace {
 
 using asio::ip::tcp;
-using Deadline = std::chrono::steady_clock::time_point;
+using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxServerText = 200;
+constexpr size_t kMaxAnswerBody = 256 * 1024;
+constexpr std::uint32_t kMaxAnswerHeader = 16 * 1024;
 
 std::string describe(std::chrono::milliseconds t) {
   auto ms = t.count();
@@ -42,18 +48,23 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string server_text(const http::response<http::string_body>& r) {
+  std::string_view type = view(r[http::field::content_type]);
+  if (!type.empty() && type.substr(0, 5) != "text/") return {};
+  return printable(r.body());
+}
+
 // "409 Conflict: busy: already in a call"
-std::string server_says(const HttpResponse& r) {
-  std::string out = std::to_string(r.status) + " " + printable(r.reason.empty() ? reason_phrase(r.status) : r.reason);
-  auto type = r.headers.get("Content-Type");
-  if (!type || type->substr(0, 5) == "text/") {
-    std::string text = printable(r.body);
-    if (!text.empty()) out += ": " + text;
-  }
+std::string server_says(const http::response<http::string_body>& r) {
+  std::string out = std::to_string(r.result_int()) + " " + printable(view(r.reason()));
+  std::string text = server_text(r);
+  if (!text.empty()) out += ": " + text;
   return out;
 }
 
-Result<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t port, Deadline deadline,
+Result<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t port, Clock::time_point deadline,
                                             std::chrono::milliseconds timeout) {
   boost::system::error_code ec;
   asio::ip::address literal = asio::ip::make_address(host, ec);
@@ -83,16 +94,18 @@ Result<std::vector<tcp::endpoint>> resolve(const std::string& host, uint16_t por
   return resolved.endpoints;
 }
 
-// Location may be a path or an absolute http:// URL; both name a resource on
+// Location may be a path or an absolute https:// URL; both name a resource on
 // the server we are connected to.
 Result<std::string> location_target(const std::string& location) {
   std::string_view loc = location;
-  if (loc.substr(0, 7) == "http://") {
-    size_t slash = loc.find('/', 7);
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (loc.substr(0, scheme.size()) != scheme) continue;
+    size_t slash = loc.find('/', scheme.size());
     loc = slash == std::string_view::npos ? std::string_view("/") : loc.substr(slash);
-  } else if (loc.find("://") != std::string_view::npos) {
-    return Error{"cannot hang up at '" + printable(location) + "': only http:// locations are supported"};
+    break;
   }
+  if (loc.find("://") != std::string_view::npos)
+    return Error{"cannot hang up at '" + printable(location) + "': only https:// locations are supported"};
   if (loc.empty()) return Error{"cannot hang up: the session location is empty"};
   for (char c : loc)
     if (c <= 0x20 || c == 0x7f) return Error{"cannot hang up: bad session location '" + printable(location) + "'"};
@@ -102,13 +115,13 @@ Result<std::string> location_target(const std::string& location) {
 }  // namespace
 
 SignallingClient::SignallingClient(std::string host, uint16_t port)
-    : socket_(io_), host_(std::move(host)), port_(port) {}
+    : tls_(make_client_tls_context()), host_(std::move(host)), port_(port) {}
 
 SignallingClient::~SignallingClient() { drop_connection(); }
 
 Result<std::unique_ptr<SignallingClient>> SignallingClient::connect(const std::string& host, uint16_t port,
                                                                      std::chrono::milliseconds timeout) {
-  Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  Clock::time_point deadline = Clock::now() + timeout;
   auto endpoints = resolve(host, port, deadline, timeout);
   if (!endpoints) return Error{endpoints.error()};
   std::unique_ptr<SignallingClient> client(new SignallingClient(host, port));
@@ -119,149 +132,148 @@ Result<std::unique_ptr<SignallingClient>> SignallingClient::connect(const std::s
 
 std::string SignallingClient::peer() const { return format_host_port(host_, port_); }
 
-SignallingClient::Io SignallingClient::run_until(Deadline deadline) {
-  io_.restart();
-  io_.run_until(deadline);
-  if (io_.stopped()) return Io::kDone;  // ran out of work: every operation completed
-  // Timed out: closing the socket aborts its operations; let their handlers run.
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+void SignallingClient::run() {
   io_.restart();
   io_.run();
-  return Io::kTimedOut;
 }
 
-Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints, Deadline deadline,
+void SignallingClient::drop_connection() {
+  if (stream_) beast::get_lowest_layer(*stream_).close();
+  stream_.reset();
+  buffer_.clear();
+}
+
+Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints, Clock::time_point deadline,
                                      std::chrono::milliseconds timeout) {
   drop_connection();
+  stream_.emplace(io_, *tls_);
+  auto& tcp_stream = beast::get_lowest_layer(*stream_);
+  tcp_stream.expires_at(deadline);
   boost::system::error_code result;
   tcp::endpoint connected;
-  asio::async_connect(socket_, endpoints, [&](const boost::system::error_code& ec, const tcp::endpoint& endpoint) {
+  tcp_stream.async_connect(endpoints, [&](const boost::system::error_code& ec, const tcp::endpoint& endpoint) {
     result = ec;
     connected = endpoint;
   });
-  if (run_until(deadline) == Io::kTimedOut) return Error{"cannot reach " + peer() + ": timed out after " + describe(timeout)};
+  run();
+  if (result) drop_connection();
+  if (result == beast::error::timeout) return Error{"cannot reach " + peer() + ": timed out after " + describe(timeout)};
   if (result == asio::error::connection_refused)
     return Error{"cannot reach " + peer() + ": connection refused (is `peercall listen` running there?)"};
   if (result) return Error{"cannot reach " + peer() + ": " + sentence_part(result.message())};
 
-  endpoint_ = connected;
   boost::system::error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
-  auto local = socket_.local_endpoint(ec);
+  tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  // SNI for names only: an address literal is not a valid server name.
+  asio::ip::make_address(host_, ec);
+  if (ec) SSL_set_tlsext_host_name(stream_->native_handle(), host_.c_str());
+  stream_->async_handshake(asio::ssl::stream_base::client, [&](const boost::system::error_code& e) { result = e; });
+  run();
+  if (result == beast::error::timeout) {
+    drop_connection();
+    return Error{peer() + " did not answer TLS within " + describe(timeout) + ": is it an old peercall?"};
+  }
+  if (result == asio::ssl::error::stream_truncated || result == asio::error::eof ||
+      result == asio::error::connection_reset) {
+    drop_connection();
+    return Error{peer() + " closed the connection before TLS was set up (busy, or an old peercall?)"};
+  }
+  if (result) {
+    drop_connection();
+    return Error{peer() + " did not answer TLS: is it an old peercall? (" + tls_error_text(result) + ")"};
+  }
+  Bytes der = peer_certificate_der(stream_->native_handle());
+  if (!certificate_der_.empty() && der != certificate_der_) {
+    drop_connection();
+    return Error{peer() + " now presents another certificate: refusing to go on"};
+  }
+  certificate_der_ = std::move(der);
+  endpoint_ = connected;
+  auto local = tcp_stream.socket().local_endpoint(ec);
   if (!ec) local_address_ = address_text(local.address());
   remote_address_ = address_text(connected.address());
   return Done{};
 }
 
-void SignallingClient::drop_connection() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  parser_.emplace();
-}
-
-void SignallingClient::start_read() {
-  socket_.async_read_some(asio::buffer(in_), [this](const boost::system::error_code& ec, size_t n) { on_read(ec, n); });
-}
-
-void SignallingClient::on_read(const boost::system::error_code& ec, size_t n) {
-  ParseStatus status;
-  if (ec == asio::error::eof) {
-    peer_closed_ = true;
-    status = parser_->finish();  // completes a body that runs until the close
-  } else if (ec) {
-    read_error_ = ec;
-    return;
-  } else {
-    received_ = true;
-    status = parser_->feed(ByteView(in_.data(), n));
-  }
-  while (status == ParseStatus::kComplete) {
-    HttpResponse response = parser_->take();
-    if (response.status >= 200) {
-      response_ = std::move(response);
-      return;
-    }
-    status = parser_->feed(ByteView());  // interim (100 Continue): the real answer follows
-  }
-  if (status == ParseStatus::kNeedMore && !peer_closed_) start_read();
-}
-
-Result<HttpResponse> SignallingClient::exchange(const HttpRequest& request, std::chrono::milliseconds timeout) {
-  Deadline deadline = std::chrono::steady_clock::now() + timeout;
-  std::string wire = serialize(request);
+Result<SignallingClient::Response> SignallingClient::exchange(Request request, std::chrono::milliseconds timeout) {
+  Clock::time_point deadline = Clock::now() + timeout;
+  request.set(http::field::host, peer());
+  request.set(http::field::user_agent, "peercall/" PEERCALL_VERSION);
+  request.keep_alive(true);
+  request.prepare_payload();
   for (int attempt = 0;; ++attempt) {
-    bool fresh = !socket_.is_open();
+    bool fresh = !stream_;
     if (fresh) {
       auto opened = open({endpoint_}, deadline, timeout);
       if (!opened) return Error{opened.error()};
     }
-    response_.reset();
-    read_error_ = {};
-    received_ = false;
-    peer_closed_ = false;
-    boost::system::error_code write_error;
-    asio::async_write(socket_, asio::buffer(wire), [&](const boost::system::error_code& ec, size_t) {
+    auto& tcp_stream = beast::get_lowest_layer(*stream_);
+    tcp_stream.expires_at(deadline);
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(kMaxAnswerHeader);
+    parser.body_limit(kMaxAnswerBody);
+    boost::system::error_code write_error, read_error;
+    http::async_write(*stream_, request, [&](const boost::system::error_code& ec, size_t) {
       write_error = ec;
-      if (!ec) start_read();
+      if (ec) return;
+      http::async_read(*stream_, buffer_, parser, [&](const boost::system::error_code& e, size_t) { read_error = e; });
     });
-    if (run_until(deadline) == Io::kTimedOut) {
+    run();
+    boost::system::error_code failure = write_error ? write_error : read_error;
+    if (failure == beast::error::timeout) {
       drop_connection();
       return Error{"timed out after " + describe(timeout) + " waiting for " + peer() + " to answer"};
     }
-    // A connection the server has meanwhile closed as idle fails before any
-    // response byte: the request was not processed, so one retry on a new
-    // connection is safe.
-    bool lost = write_error || (!received_ && (peer_closed_ || read_error_));
-    if (lost && !fresh && attempt == 0) {
+    // A kept-alive connection the server has meanwhile closed as idle fails
+    // before any answer byte: the request was not processed, so one retry on a
+    // new connection is safe.
+    if (failure && !fresh && attempt == 0 && !parser.got_some()) {
       drop_connection();
       continue;
     }
-    if (!response_) {
-      std::string why = write_error         ? sentence_part(write_error.message())
-                        : read_error_       ? sentence_part(read_error_.message())
-                        : parser_->status() == ParseStatus::kError ? std::string("bad response (") + parser_->error() + ")"
-                                                                   : std::string("connection closed before an answer (server busy?)");
+    if (failure) {
       drop_connection();
+      std::string why = failure == http::error::end_of_stream || failure == asio::ssl::error::stream_truncated
+                            ? std::string("connection closed before an answer (server busy?)")
+                            : sentence_part(failure.message());
       return Error{"signalling with " + peer() + " failed: " + why};
     }
-    HttpResponse response = std::move(*response_);
-    response_.reset();
-    if (!response.keep_alive() || peer_closed_ || parser_->buffered_bytes() > 0) drop_connection();
+    Response response = parser.release();
+    if (!response.keep_alive()) drop_connection();
     return response;
   }
 }
 
-Result<SignallingClient::Answer> SignallingClient::post_offer(const std::string& path, const std::string& offer_sdp,
-                                                               std::chrono::milliseconds timeout) {
-  HttpRequest request;
-  request.method = "POST";
-  request.target = path.empty() ? "/" : path;
-  request.headers.add("Host", peer());
-  request.headers.add("User-Agent", "peercall/" PEERCALL_VERSION);
-  request.headers.add("Content-Type", "application/sdp");
-  request.headers.add("Accept", "application/sdp");
-  request.body = offer_sdp;
-  auto response = exchange(request, timeout);
+Result<OfferReply> SignallingClient::post_offer(const std::string& path, const std::string& offer_sdp,
+                                                const std::string& bearer_token, std::chrono::milliseconds timeout) {
+  Request request{http::verb::post, path.empty() ? "/" : path, 11};
+  request.set(http::field::content_type, "application/sdp");
+  request.set(http::field::accept, "application/sdp");
+  if (!bearer_token.empty()) request.set(http::field::authorization, "Bearer " + bearer_token);
+  request.body() = offer_sdp;
+  auto response = exchange(std::move(request), timeout);
   if (!response) return Error{response.error()};
-  if (response->status != 201) return Error{"offer refused by " + peer() + ": " + server_says(*response)};
-  auto location = response->headers.get("Location");
-  if (!location || location->empty()) return Error{"bad answer from " + peer() + ": 201 without a Location header"};
-  if (response->body.empty()) return Error{"bad answer from " + peer() + ": 201 without an SDP answer"};
-  return Answer{std::move(response->body), std::string(*location)};
+  OfferReply reply;
+  reply.status = static_cast<int>(response->result_int());
+  if (reply.status != 201) {
+    reply.text = server_text(*response);
+    reply.message = "offer refused by " + peer() + ": " + server_says(*response);
+    return reply;
+  }
+  reply.location = std::string(view((*response)[http::field::location]));
+  reply.etag = std::string(view((*response)[http::field::etag]));
+  reply.sdp = std::move(response->body());
+  if (reply.location.empty()) return Error{"bad answer from " + peer() + ": 201 without a Location header"};
+  if (reply.sdp.empty()) return Error{"bad answer from " + peer() + ": 201 without an SDP answer"};
+  return reply;
 }
 
 Result<Done> SignallingClient::hang_up(const std::string& location, std::chrono::milliseconds timeout) {
   auto target = location_target(location);
   if (!target) return Error{target.error()};
-  HttpRequest request;
-  request.method = "DELETE";
-  request.target = *target;
-  request.headers.add("Host", peer());
-  request.headers.add("User-Agent", "peercall/" PEERCALL_VERSION);
-  auto response = exchange(request, timeout);
+  auto response = exchange(Request{http::verb::delete_, *target, 11}, timeout);
   if (!response) return Error{response.error()};
-  int s = response->status;
+  unsigned s = response->result_int();
   if (s == 200 || s == 202 || s == 204) return Done{};
   return Error{"hang-up refused by " + peer() + ": " + server_says(*response)};
 }

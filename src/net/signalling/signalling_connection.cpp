@@ -5,135 +5,193 @@
 #include "net/signalling/address_text.hpp"
 
 namespace peercall {
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
 
-SignallingConnection::SignallingConnection(asio::ip::tcp::socket socket,
-                                           std::shared_ptr<const SignallingRouter> router,
-                                           std::chrono::milliseconds timeout, ClosedHandler on_closed)
-    : socket_(std::move(socket)),
-      deadline_(socket_.get_executor()),
+namespace {
+
+constexpr size_t kFirstRead = 4096;
+constexpr size_t kMaxDrain = 256 * 1024;  // then the peer gets its reset
+
+bool is_expect_continue(beast::string_view expect) {
+  return beast::iequals(expect, "100-continue");
+}
+
+}  // namespace
+
+SignallingConnection::SignallingConnection(uint64_t id, asio::ip::tcp::socket socket,
+                                           std::shared_ptr<asio::ssl::context> tls,
+                                           std::shared_ptr<const SignallingRouter> router, SignallingLimits limits,
+                                           std::shared_ptr<SignallingCounters> counters, ClosedHandler on_closed)
+    : id_(id),
+      stream_(beast::tcp_stream(std::move(socket)), *tls),
+      tls_(std::move(tls)),
       router_(std::move(router)),
-      timeout_(timeout),
-      on_closed_(std::move(on_closed)) {}
+      limits_(limits),
+      counters_(std::move(counters)),
+      on_closed_(std::move(on_closed)),
+      deadline_(Clock::now() + limits.connection_deadline) {
+  boost::system::error_code ec;
+  auto& socket_ref = beast::get_lowest_layer(stream_).socket();
+  auto remote = socket_ref.remote_endpoint(ec);
+  if (!ec) context_.remote_address = address_text(remote.address());
+  auto local = socket_ref.local_endpoint(ec);
+  if (!ec) context_.local_address = address_text(local.address());
+}
+
+SignallingConnection::Clock::time_point SignallingConnection::step_deadline() const {
+  return std::min(deadline_, Clock::now() + limits_.request_deadline);
+}
 
 void SignallingConnection::start() {
-  boost::system::error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
-  if (!ec) context_.remote_address = address_text(remote.address());
-  auto local = socket_.local_endpoint(ec);
-  if (!ec) context_.local_address = address_text(local.address());
-  arm_deadline();
-  watch_deadline();
-  read();
+  state_ = State::kHandshake;
+  beast::get_lowest_layer(stream_).expires_at(step_deadline());
+  stream_.async_handshake(asio::ssl::stream_base::server,
+                          [self = shared_from_this()](const boost::system::error_code& ec) { self->on_handshake(ec); });
 }
 
 void SignallingConnection::close() {
-  if (!socket_.is_open()) return;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  deadline_.cancel();
-  if (on_closed_) on_closed_(this);
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  beast::get_lowest_layer(stream_).close();
+  if (on_closed_) on_closed_(id_);
 }
 
-// One timer per connection; re-arming it only moves the expiry, this loop
-// notices. Checking the expiry (not the error code) avoids acting on a stale
-// expiry that raced with a re-arm.
-void SignallingConnection::watch_deadline() {
-  deadline_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
-    if (!self->socket_.is_open()) return;
-    if (self->deadline_.expiry() <= asio::steady_timer::clock_type::now()) {
-      spdlog::debug("signalling: dropping {}: request not complete in time", self->context_.remote_address);
-      self->close();
-      return;
+void SignallingConnection::on_handshake(const boost::system::error_code& ec) {
+  if (state_ == State::kClosed) return;
+  if (ec) {
+    if (ec == beast::error::timeout) {
+      ++counters_->timeouts;
+    } else {
+      ++counters_->tls_failures;
+      spdlog::debug("signalling: TLS handshake with {} failed: {}", context_.remote_address, ec.message());
     }
-    self->watch_deadline();
-  });
-}
-
-void SignallingConnection::arm_deadline() { deadline_.expires_after(timeout_); }
-
-void SignallingConnection::read() {
-  socket_.async_read_some(asio::buffer(in_), [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-    self->on_read(ec, n);
-  });
-}
-
-void SignallingConnection::on_read(const boost::system::error_code& ec, size_t n) {
-  if (!socket_.is_open()) return;
-  if (ec) {  // EOF mid-request or a reset: nobody is left to answer
-    close();
-    return;
+    return close();
   }
-  if (draining_) {
-    read();
-    return;
-  }
-  parser_.feed(ByteView(in_.data(), n));
-  process();
+  wait_for_request();
 }
 
-void SignallingConnection::process() {
-  switch (parser_.status()) {
-    case ParseStatus::kNeedMore:
-      if (!continue_sent_ && parser_.head_complete()) {
-        auto expect = parser_.headers().get("Expect");
-        if (expect && iequals(*expect, "100-continue")) return send_continue();
-      }
-      return read();
-    case ParseStatus::kError: {
-      std::string_view reason = parser_.error();
-      if (reason.substr(0, 6) == "http: ") reason.remove_prefix(6);
-      return respond(SignallingRouter::error_response(parser_.error_status(), reason), nullptr);
-    }
-    case ParseStatus::kComplete: {
-      HttpRequest request = parser_.take();
-      HttpResponse response = router_->handle(request, context_);
-      return respond(std::move(response), &request);
-    }
-  }
+// Idle until the first byte of the next request: only the connection's own
+// deadline runs, and the server may evict us to make room.
+void SignallingConnection::wait_for_request() {
+  state_ = State::kWaiting;
+  if (buffer_.size() > 0) return read_request();  // pipelined: already here
+  beast::get_lowest_layer(stream_).expires_at(deadline_);
+  stream_.async_read_some(buffer_.prepare(kFirstRead),
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                            if (self->state_ == State::kClosed) return;
+                            self->buffer_.commit(n);
+                            if (ec && n == 0) return self->on_read_error(ec);
+                            self->read_request();
+                          });
 }
 
-// curl and others wait for this before sending a body of a few KiB.
-void SignallingConnection::send_continue() {
-  continue_sent_ = true;
-  out_ = "HTTP/1.1 100 Continue\r\n\r\n";
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-    if (!self->socket_.is_open()) return;
+void SignallingConnection::read_request() {
+  state_ = State::kReading;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+  parser_->body_limit(limits_.max_body_bytes);
+  beast::get_lowest_layer(stream_).expires_at(step_deadline());
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+void SignallingConnection::on_header(const boost::system::error_code& ec) {
+  if (state_ == State::kClosed) return;
+  if (ec) return on_read_error(ec);
+  auto read_body = [self = shared_from_this()] {
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     [self](const boost::system::error_code& ec, size_t) { self->on_request(ec); });
+  };
+  if (parser_->is_done() || !is_expect_continue(parser_->get()[http::field::expect])) return read_body();
+  // curl and others wait for this before they send a body.
+  continue_ = {};
+  continue_.version(parser_->get().version());
+  continue_.result(http::status::continue_);
+  http::async_write(stream_, continue_, [self = shared_from_this(), read_body](const boost::system::error_code& ec, size_t) {
+    if (self->state_ == State::kClosed) return;
     if (ec) return self->close();
-    self->read();
+    read_body();
   });
 }
 
-// `request` is null when the request could not be parsed: then the connection
-// closes after the response, as its framing is lost.
-void SignallingConnection::respond(HttpResponse response, const HttpRequest* request) {
-  keep_alive_ = request && request->keep_alive();
-  if (!keep_alive_) {
-    response.headers.set("Connection", "close");
-  } else if (request->version_minor == 0) {
-    response.headers.set("Connection", "keep-alive");
+void SignallingConnection::on_request(const boost::system::error_code& ec) {
+  if (state_ == State::kClosed) return;
+  if (ec) return on_read_error(ec);
+  state_ = State::kAnswering;
+  ++counters_->requests;
+  HttpRequest request = parser_->release();
+  parser_.reset();
+  HttpResponse response = router_->handle(request, context_);
+  answer(std::move(response), request.keep_alive());
+}
+
+void SignallingConnection::on_read_error(const boost::system::error_code& ec) {
+  if (state_ == State::kClosed || ec == asio::error::operation_aborted) return;
+  if (ec == beast::error::timeout) {
+    ++counters_->timeouts;
+    spdlog::debug("signalling: dropping {}: deadline passed", context_.remote_address);
+    return close();
   }
-  out_ = serialize(response);
-  arm_deadline();  // a peer that does not read must not hold the slot either
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-    self->on_written(ec);
+  if (ec == http::error::header_limit) {
+    ++counters_->oversized;
+    return answer(SignallingRouter::error_response(431, "request header too large"), false);
+  }
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
+    ++counters_->oversized;
+    return answer(SignallingRouter::error_response(413, "request body too large"), false);
+  }
+  bool peer_left = ec == http::error::end_of_stream || ec == http::error::partial_message ||
+                   ec == asio::ssl::error::stream_truncated || ec == asio::error::eof;
+  if (ec.category() == http::make_error_code(http::error::bad_method).category() && !peer_left)
+    return answer(SignallingRouter::error_response(400, "bad request: " + ec.message()), false);
+  close();
+}
+
+void SignallingConnection::answer(HttpResponse response, bool keep_alive) {
+  state_ = State::kAnswering;
+  response_ = std::move(response);
+  response_.keep_alive(keep_alive);
+  beast::get_lowest_layer(stream_).expires_at(step_deadline());
+  http::async_write(stream_, response_, [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, size_t) {
+    self->on_written(ec, keep_alive);
   });
 }
 
-void SignallingConnection::on_written(const boost::system::error_code& ec) {
-  if (!socket_.is_open()) return;
-  if (ec) return close();
-  arm_deadline();
-  if (!keep_alive_) {
-    // Half-close and drain until the peer closes (or the deadline), so unread
-    // input does not turn our close into a reset that loses the response.
-    boost::system::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    draining_ = true;
-    return read();
+void SignallingConnection::on_written(const boost::system::error_code& ec, bool keep_alive) {
+  if (state_ == State::kClosed) return;
+  if (ec) {
+    if (ec == beast::error::timeout) ++counters_->timeouts;
+    return close();
   }
-  continue_sent_ = false;
-  parser_.feed(ByteView());  // a pipelined request may already be buffered
-  process();
+  response_ = {};
+  if (keep_alive) return wait_for_request();
+  say_goodbye();
+}
+
+// Half-closes and drains until the peer closes (or the deadline, or enough
+// bytes): input still arriving (the rest of an oversized body) must not turn
+// our close into a reset that destroys the answer in flight. No close_notify:
+// every answer is framed by its Content-Length, so a FIN cannot truncate one.
+void SignallingConnection::say_goodbye() {
+  state_ = State::kClosing;
+  auto& tcp = beast::get_lowest_layer(stream_);
+  boost::system::error_code ignored;
+  tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp.expires_at(step_deadline());
+  drain();
+}
+
+void SignallingConnection::drain() {
+  beast::get_lowest_layer(stream_).async_read_some(
+      asio::buffer(drain_buffer_), [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+        if (self->state_ == State::kClosed) return;
+        self->drained_ += n;
+        if (ec || self->drained_ > kMaxDrain) return self->close();
+        self->drain();
+      });
 }
 
 }  // namespace peercall

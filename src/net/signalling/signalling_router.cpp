@@ -1,16 +1,31 @@
 #include "net/signalling/signalling_router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
-#include <optional>
 
 namespace peercall {
+namespace http = boost::beast::http;
 namespace {
 
 constexpr std::string_view kSessionPrefix = "/session/";
 constexpr size_t kMaxSessionId = 128;
+constexpr const char* kCorsMethods = "POST, DELETE, OPTIONS";
+constexpr const char* kCorsHeaders = "Authorization, Content-Type";
 
-enum class Resource { kAny, kRoot, kWhip, kSession, kUnknown };
+std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 bool is_session_id(std::string_view id) {
   return !id.empty() && id.size() <= kMaxSessionId && std::all_of(id.begin(), id.end(), [](char c) {
@@ -19,136 +34,213 @@ bool is_session_id(std::string_view id) {
          });
 }
 
-Resource resource_of(const HttpRequest& request, std::string& session_id) {
-  std::string_view path = request.path();
-  if (request.target == "*") return Resource::kAny;
-  if (path == "/") return Resource::kRoot;
-  if (path == "/whip") return Resource::kWhip;
-  if (path.substr(0, kSessionPrefix.size()) == kSessionPrefix) {
-    std::string_view id = path.substr(kSessionPrefix.size());
-    if (!is_session_id(id)) return Resource::kUnknown;
-    session_id = std::string(id);
-    return Resource::kSession;
-  }
-  return Resource::kUnknown;
-}
-
-const char* allowed_methods(Resource r) {
-  switch (r) {
-    case Resource::kAny: return "GET, POST, DELETE, OPTIONS";
-    case Resource::kRoot: return "GET, POST, OPTIONS";
-    case Resource::kWhip: return "POST, OPTIONS";
-    case Resource::kSession: return "DELETE, OPTIONS";
-    case Resource::kUnknown: break;
-  }
-  return "";
-}
-
-bool accepts_post(Resource r) { return r == Resource::kAny || r == Resource::kRoot || r == Resource::kWhip; }
-
 // "application/sdp; charset=utf-8" -> compares only the media type.
-bool is_sdp(std::optional<std::string_view> content_type) {
-  if (!content_type) return false;
-  std::string_view type = content_type->substr(0, content_type->find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return iequals(type, "application/sdp");
+bool is_sdp(std::string_view content_type) {
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/sdp");
 }
 
-// Every response may be read by a browser page from another origin.
-HttpResponse base_response(int status) {
+// "Bearer abc" -> "abc"; any other scheme (or none) -> "".
+std::string bearer_token(std::string_view authorization) {
+  authorization = trim(authorization);
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() || !iequals(authorization.substr(0, kScheme.size()), kScheme)) return {};
+  std::string_view rest = authorization.substr(kScheme.size());
+  if (rest.front() != ' ' && rest.front() != '\t') return {};
+  return std::string(trim(rest));
+}
+
+// Header text a handler may add: a token name and a value without control
+// characters, and none of the headers whose meaning the router owns.
+bool is_safe_extra_header(const std::string& name, const std::string& value) {
+  if (name.empty() || name.size() > 64 || value.size() > 1024) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  for (char c : value)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  static constexpr std::array<std::string_view, 6> kOwned = {"location", "content-type", "content-length",
+                                                             "transfer-encoding", "connection", "vary"};
+  for (std::string_view owned : kOwned)
+    if (iequals(name, owned)) return false;
+  return !iequals(std::string_view(name).substr(0, 15), "access-control-");
+}
+
+HttpResponse base_response(int status, unsigned version) {
   HttpResponse r;
-  r.status = status;
-  r.headers.add("Server", "peercall/" PEERCALL_VERSION);
-  r.headers.add("Access-Control-Allow-Origin", "*");
-  r.headers.add("Access-Control-Expose-Headers", "Location, Accept-Post");
+  r.version(version);
+  r.result(static_cast<unsigned>(status));
+  // Beast knows no reason phrase for e.g. SIP's 488: say something neutral.
+  if (http::int_to_status(static_cast<unsigned>(status)) == http::status::unknown)
+    r.reason(status >= 500 ? "Server Error" : "Client Error");
+  r.set(http::field::server, "peercall/" PEERCALL_VERSION);
+  r.set(http::field::cache_control, "no-store");
+  r.set("X-Content-Type-Options", "nosniff");
   return r;
 }
 
-HttpResponse options_response(Resource r) {
-  HttpResponse out = base_response(204);
-  out.headers.add("Allow", allowed_methods(r));
-  if (accepts_post(r)) out.headers.add("Accept-Post", "application/sdp");
-  out.headers.add("Access-Control-Allow-Methods", allowed_methods(r));
-  out.headers.add("Access-Control-Allow-Headers", "Content-Type, Authorization, If-Match");
-  out.headers.add("Access-Control-Max-Age", "86400");
-  return out;
-}
-
-HttpResponse method_not_allowed(Resource r) {
-  HttpResponse out = SignallingRouter::error_response(405, "method not allowed");
-  out.headers.add("Allow", allowed_methods(r));
-  return out;
+// Lets the page at `origin` read this answer (and its Location).
+void grant_origin(HttpResponse& r, std::string_view origin) {
+  if (origin.empty()) return;
+  r.set(http::field::access_control_allow_origin, boost::beast::string_view(origin.data(), origin.size()));
+  r.set(http::field::access_control_expose_headers, "Location");
+  r.set(http::field::vary, "Origin");
 }
 
 }  // namespace
 
-SignallingRouter::SignallingRouter(OfferHandler on_offer, HangupHandler on_hangup)
-    : on_offer_(std::move(on_offer)), on_hangup_(std::move(on_hangup)) {}
+SignallingRouter::SignallingRouter(std::string page_html, std::vector<OfferRoute> offer_routes,
+                                   HangupHandler on_hangup)
+    : page_html_(std::move(page_html)), offer_routes_(std::move(offer_routes)), on_hangup_(std::move(on_hangup)) {}
 
-HttpResponse SignallingRouter::error_response(int status, std::string_view message) {
-  HttpResponse r = base_response(status);
-  r.headers.add("Content-Type", "text/plain; charset=utf-8");
-  r.body = std::string(message) + "\n";
+HttpResponse SignallingRouter::error_response(int status, std::string_view message, unsigned version) {
+  HttpResponse r = base_response(status, version);
+  r.set(http::field::content_type, "text/plain; charset=utf-8");
+  r.body() = std::string(message) + "\n";
+  r.prepare_payload();
   return r;
+}
+
+const OfferRoute* SignallingRouter::offer_route(std::string_view path) const {
+  for (const OfferRoute& route : offer_routes_)
+    if (route.path == path) return &route;
+  return nullptr;
 }
 
 HttpResponse SignallingRouter::handle(const HttpRequest& request, OfferContext context) const {
+  const unsigned version = request.version();
+  std::string_view target = view(request.target());
+  std::string_view path = target.substr(0, target.find('?'));
+  const bool any = target == "*";
+  const bool is_page = path == "/" || path == "/call";
+  const OfferRoute* route = offer_route(path);
   std::string session_id;
-  Resource resource = resource_of(request, session_id);
-  if (resource == Resource::kUnknown) return error_response(404, "not found");
-  const std::string& m = request.method;
-  if (m == "OPTIONS") return options_response(resource);
-  if (resource == Resource::kAny) return error_response(400, "'*' is only for OPTIONS");
-  if (m == "POST" && accepts_post(resource)) return post_offer(request, std::move(context));
-  if (m == "DELETE" && resource == Resource::kSession) return delete_session(session_id);
-  if (m == "GET" && resource == Resource::kRoot) {
-    HttpResponse r = base_response(200);
-    r.headers.add("Content-Type", "text/plain; charset=utf-8");
-    r.body = "peercall " PEERCALL_VERSION "\n";
-    return r;
-  }
-  return method_not_allowed(resource);
-}
+  if (path.substr(0, kSessionPrefix.size()) == kSessionPrefix && is_session_id(path.substr(kSessionPrefix.size())))
+    session_id = std::string(path.substr(kSessionPrefix.size()));
+  const bool is_session = !session_id.empty();
 
-HttpResponse SignallingRouter::post_offer(const HttpRequest& request, OfferContext context) const {
-  if (!is_sdp(request.headers.get("Content-Type"))) {
-    HttpResponse r = error_response(415, "offer must be Content-Type: application/sdp");
-    r.headers.add("Accept-Post", "application/sdp");
-    return r;
-  }
-  if (!request.headers.contains("Content-Length")) return error_response(411, "offer needs a Content-Length");
-  if (request.body.empty()) return error_response(400, "bad sdp: empty offer");
-  context.user_agent = std::string(request.headers.get("User-Agent").value_or(""));
+  std::string allow;
+  auto allow_method = [&allow](bool yes, const char* method) {
+    if (yes) allow += std::string(allow.empty() ? "" : ", ") + method;
+  };
+  allow_method(any || is_page, "GET");
+  allow_method(any || route, "POST");
+  allow_method(any || is_session, "DELETE");
+  allow_method(true, "OPTIONS");
 
-  OfferResult result;
-  try {
-    if (!on_offer_) return error_response(503, "not accepting calls");
-    result = on_offer_(request.body, context);
-  } catch (const std::exception& e) {
-    return error_response(500, std::string("internal error: ") + e.what());
+  const http::verb method = request.method();
+  if (method == http::verb::options) {
+    if (!any && !is_page && !route && !is_session) return error_response(404, "not found", version);
+    return options(request, allow, any || route);
   }
-  if (result.status != 201) {
-    bool is_error_status = result.status >= 400 && result.status <= 599;
-    std::string text = result.error.empty() ? "offer refused" : result.error;
-    return error_response(is_error_status ? result.status : 500, text);
+  if (method == http::verb::patch)
+    return error_response(405, "trickle ICE is not supported: send the offer after gathering", version);
+  if (any) return error_response(400, "'*' is only for OPTIONS", version);
+  if (method == http::verb::post) {
+    if (route) return post_offer(request, *route, std::move(context));
+    std::string paths;
+    for (const OfferRoute& r : offer_routes_) paths += (paths.empty() ? "" : " or ") + r.path;
+    return error_response(404, paths.empty() ? std::string("not found: no offers are taken here")
+                                             : "not found: offers go to " + paths,
+                          version);
   }
-  if (!is_session_id(result.session_id)) return error_response(500, "internal error: bad session id");
-  HttpResponse r = base_response(201);
-  r.headers.add("Content-Type", "application/sdp");
-  r.headers.add("Location", std::string(kSessionPrefix) + result.session_id);
-  r.body = std::move(result.answer_sdp);
+  if (method == http::verb::get && is_page) return page(request);
+  if (method == http::verb::delete_ && is_session) return delete_session(request, session_id);
+  if (!is_page && !route && !is_session) return error_response(404, "not found", version);
+  HttpResponse r = error_response(405, "method not allowed", version);
+  r.set(http::field::allow, allow);
   return r;
 }
 
-HttpResponse SignallingRouter::delete_session(const std::string& id) const {
+HttpResponse SignallingRouter::page(const HttpRequest& request) const {
+  HttpResponse r = base_response(200, request.version());
+  if (page_html_.empty()) {  // nothing to show: a health check line
+    r.set(http::field::content_type, "text/plain; charset=utf-8");
+    r.body() = "peercall " PEERCALL_VERSION "\n";
+  } else {
+    r.set(http::field::content_type, "text/html; charset=utf-8");
+    r.set("Content-Security-Policy", kContentSecurityPolicy);
+    r.set("Referrer-Policy", "no-referrer");
+    r.body() = page_html_;
+  }
+  r.prepare_payload();
+  return r;
+}
+
+HttpResponse SignallingRouter::options(const HttpRequest& request, std::string_view allow, bool accepts_post) const {
+  HttpResponse r = base_response(204, request.version());
+  r.set(http::field::allow, boost::beast::string_view(allow.data(), allow.size()));
+  if (accepts_post) r.set(http::field::accept_post, "application/sdp");
+  std::string_view origin = view(request[http::field::origin]);
+  if (!origin.empty()) {
+    // A preflight only says which requests may be tried; whether the page may
+    // read the answer is decided per answer (201 only).
+    r.set(http::field::access_control_allow_origin, boost::beast::string_view(origin.data(), origin.size()));
+    r.set(http::field::access_control_allow_methods, kCorsMethods);
+    r.set(http::field::access_control_allow_headers, kCorsHeaders);
+    r.set(http::field::access_control_max_age, "600");
+    r.set(http::field::vary, "Origin");
+  }
+  r.prepare_payload();
+  return r;
+}
+
+HttpResponse SignallingRouter::post_offer(const HttpRequest& request, const OfferRoute& route,
+                                          OfferContext context) const {
+  const unsigned version = request.version();
+  if (!is_sdp(view(request[http::field::content_type]))) {
+    HttpResponse r = error_response(415, "offer must be Content-Type: application/sdp", version);
+    r.set(http::field::accept_post, "application/sdp");
+    return r;
+  }
+  if (request.body().empty()) return error_response(400, "bad sdp: empty offer", version);
+  context.user_agent = std::string(view(request[http::field::user_agent]));
+  context.bearer_token = bearer_token(view(request[http::field::authorization]));
+  context.origin = std::string(view(request[http::field::origin]));
+  context.path = route.path;
+
+  OfferResult result;
+  try {
+    if (!route.handler) return error_response(503, "not accepting offers", version);
+    result = route.handler(request.body(), context);
+  } catch (const std::exception& e) {
+    return error_response(500, std::string("internal error: ") + e.what(), version);
+  } catch (...) {
+    return error_response(500, "internal error", version);
+  }
+  HttpResponse r;
+  if (result.status != 201) {
+    bool is_error_status = result.status >= 400 && result.status <= 599;
+    r = error_response(is_error_status ? result.status : 500, result.error.empty() ? "offer refused" : result.error,
+                       version);
+  } else if (!is_session_id(result.session_id)) {
+    return error_response(500, "internal error: bad session id", version);
+  } else {
+    r = base_response(201, version);
+    r.set(http::field::content_type, "application/sdp");
+    r.set(http::field::location, std::string(kSessionPrefix) + result.session_id);
+    r.body() = std::move(result.answer_sdp);
+    grant_origin(r, context.origin);
+    r.prepare_payload();
+  }
+  for (const auto& [name, value] : result.headers)
+    if (is_safe_extra_header(name, value)) r.set(name, value);
+  return r;
+}
+
+HttpResponse SignallingRouter::delete_session(const HttpRequest& request, const std::string& id) const {
   bool found = false;
   try {
     found = on_hangup_ && on_hangup_(id);
   } catch (const std::exception& e) {
-    return error_response(500, std::string("internal error: ") + e.what());
+    return error_response(500, std::string("internal error: ") + e.what(), request.version());
+  } catch (...) {
+    return error_response(500, "internal error", request.version());
   }
-  if (!found) return error_response(404, "no such session");
-  return base_response(200);
+  if (!found) return error_response(404, "no such session", request.version());
+  HttpResponse r = base_response(200, request.version());
+  // Knowing the session id is the credential (only the 201's reader has it).
+  grant_origin(r, view(request[http::field::origin]));
+  r.prepare_payload();
+  return r;
 }
 
 }  // namespace peercall

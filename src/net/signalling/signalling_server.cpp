@@ -1,10 +1,13 @@
 #include "net/signalling/signalling_server.hpp"
 
+#include <map>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <unordered_map>
 
+#include "net/signalling/address_text.hpp"
 #include "net/signalling/signalling_connection.hpp"
+#include "net/signalling/tls_context.hpp"
 
 namespace peercall {
 namespace {
@@ -22,19 +25,35 @@ std::string bind_failure(const boost::system::error_code& ec, const std::string&
 }  // namespace
 
 struct SignallingServer::Core : std::enable_shared_from_this<Core> {
-  Core(asio::io_context& io, std::shared_ptr<const SignallingRouter> router, std::chrono::milliseconds timeout)
-      : io(io), router(std::move(router)), timeout(timeout), retry_timer(io) {}
+  Core(asio::io_context& io, SignallingServerConfig config)
+      : io(io),
+        config(std::move(config)),
+        router(std::make_shared<const SignallingRouter>(this->config.page_html, this->config.offer_routes,
+                                                        this->config.on_hangup)),
+        counters(std::make_shared<SignallingCounters>()),
+        retry_timer(io) {}
 
   void accept();
   void on_accept(const boost::system::error_code& ec, asio::ip::tcp::socket socket, unsigned accepted_generation);
+  // Makes room for one more connection; false if every connection is busy.
+  bool make_room();
+  void admit(asio::ip::tcp::socket socket, const std::string& address);
+  void forget(uint64_t id);
   void close_all();
 
   asio::io_context& io;
+  SignallingServerConfig config;
   std::shared_ptr<const SignallingRouter> router;
-  std::chrono::milliseconds timeout;
+  std::shared_ptr<SignallingCounters> counters;
+  std::shared_ptr<asio::ssl::context> tls;
   std::optional<asio::ip::tcp::acceptor> acceptor;
   asio::steady_timer retry_timer;
-  std::unordered_map<SignallingConnection*, std::weak_ptr<SignallingConnection>> connections;
+  // By id, which is the accept order: the first entries are the oldest.
+  std::map<uint64_t, std::weak_ptr<SignallingConnection>> connections;
+  std::map<uint64_t, std::string> address_of;
+  std::unordered_map<std::string, size_t> per_address;
+  std::atomic<size_t> open_count{0};
+  uint64_t next_id = 1;
   unsigned generation = 0;  // bumped by stop(): late accepts of an old acceptor are dropped
 };
 
@@ -58,38 +77,99 @@ void SignallingServer::Core::on_accept(const boost::system::error_code& ec, asio
     });
     return;
   }
-  if (connections.size() >= kMaxConnections) {
-    spdlog::debug("signalling: refusing a connection: {} already open", connections.size());
+  boost::system::error_code remote_ec;
+  auto remote = socket.remote_endpoint(remote_ec);
+  std::string address = remote_ec ? std::string("?") : address_text(remote.address());
+  auto refuse = [&](const char* why) {
+    spdlog::debug("signalling: refusing a connection from {}: {}", address, why);
+    ++counters->refused;
     boost::system::error_code ignored;
     socket.close(ignored);
+  };
+  if (remote_ec) {
+    refuse("it is gone already");
+  } else if (per_address[address] >= config.limits.max_connections_per_address) {
+    refuse("too many connections from there");
+  } else if (connections.size() >= config.limits.max_connections && !make_room()) {
+    refuse("every connection is busy");
   } else {
-    std::weak_ptr<Core> weak = weak_from_this();
-    auto connection = std::make_shared<SignallingConnection>(std::move(socket), router, timeout,
-                                                             [weak](SignallingConnection* closed) {
-                                                               if (auto core = weak.lock()) core->connections.erase(closed);
-                                                             });
-    connections.emplace(connection.get(), connection);
-    connection->start();
+    admit(std::move(socket), address);
   }
+  if (per_address.count(address) && per_address[address] == 0) per_address.erase(address);
   accept();
+}
+
+bool SignallingServer::Core::make_room() {
+  std::shared_ptr<SignallingConnection> victim;
+  for (bool idle_only : {true, false}) {
+    for (auto& [id, weak] : connections) {
+      auto connection = weak.lock();
+      if (connection && (idle_only ? connection->idle() : connection->evictable())) {
+        victim = std::move(connection);
+        break;
+      }
+    }
+    if (victim) break;
+  }
+  if (!victim) return false;
+  spdlog::debug("signalling: evicting the oldest idle connection (from {})", victim->remote_address());
+  ++counters->evicted;
+  victim->close();  // forgets itself
+  return true;
+}
+
+void SignallingServer::Core::admit(asio::ip::tcp::socket socket, const std::string& address) {
+  boost::system::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  uint64_t id = next_id++;
+  std::weak_ptr<Core> weak = weak_from_this();
+  auto connection = std::make_shared<SignallingConnection>(id, std::move(socket), tls, router, config.limits, counters,
+                                                           [weak](uint64_t closed) {
+                                                             if (auto core = weak.lock()) core->forget(closed);
+                                                           });
+  connections.emplace(id, connection);
+  address_of.emplace(id, address);
+  ++per_address[address];
+  open_count = connections.size();
+  ++counters->connections;
+  connection->start();
+}
+
+void SignallingServer::Core::forget(uint64_t id) {
+  if (!connections.erase(id)) return;
+  auto it = address_of.find(id);
+  if (it != address_of.end()) {
+    auto count = per_address.find(it->second);
+    if (count != per_address.end() && --count->second == 0) per_address.erase(count);
+    address_of.erase(it);
+  }
+  open_count = connections.size();
 }
 
 void SignallingServer::Core::close_all() {
   auto open = std::move(connections);
   connections.clear();
-  for (auto& [ptr, weak] : open)
+  address_of.clear();
+  per_address.clear();
+  open_count = 0;
+  for (auto& [id, weak] : open)
     if (auto connection = weak.lock()) connection->close();
 }
 
-SignallingServer::SignallingServer(asio::io_context& io, OfferHandler on_offer, HangupHandler on_hangup,
-                                   std::chrono::milliseconds read_timeout)
-    : core_(std::make_shared<Core>(
-          io, std::make_shared<const SignallingRouter>(std::move(on_offer), std::move(on_hangup)), read_timeout)) {}
+SignallingServer::SignallingServer(asio::io_context& io, SignallingServerConfig config)
+    : core_(std::make_shared<Core>(io, std::move(config))) {}
 
 SignallingServer::~SignallingServer() { stop(); }
 
+Result<uint16_t> SignallingServer::listen() { return listen(core_->config.bind_address, core_->config.port); }
+
 Result<uint16_t> SignallingServer::listen(const std::string& bind_address, uint16_t port) {
   if (core_->acceptor && core_->acceptor->is_open()) return Error{"signalling: already listening"};
+  if (!core_->tls) {
+    auto tls = make_server_tls_context(core_->config.certificate_pem, core_->config.private_key_pem);
+    if (!tls) return Error{tls.error()};
+    core_->tls = std::move(*tls);
+  }
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(bind_address, ec);
   if (ec) return Error{"signalling: bad listen address '" + bind_address + "' (use 0.0.0.0 or ::)"};
@@ -124,6 +204,8 @@ void SignallingServer::stop() {
   core_->close_all();
 }
 
-size_t SignallingServer::connection_count() const { return core_->connections.size(); }
+size_t SignallingServer::connection_count() const { return core_->open_count.load(); }
+
+SignallingStats SignallingServer::stats() const { return core_->counters->snapshot(); }
 
 }  // namespace peercall

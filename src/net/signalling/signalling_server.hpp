@@ -1,43 +1,53 @@
 #pragma once
-// The listener side of call setup: a small HTTP/1.1 server on asio that serves
-// the WHIP-style routes of SignallingRouter. Per connection: one request at a
-// time, keep-alive, and a deadline per request (slow or idle peers are dropped).
-// At most kMaxConnections at once; more are closed on accept.
+// The listener side of call setup: HTTPS (TLS 1.2+, Boost.Beast) serving the
+// routes of SignallingRouter. Per connection: one request at a time,
+// keep-alive, a fixed deadline from accept, and header/body limits (see
+// SignallingLimits). Idle connections can never lock callers out: at the
+// connection limit, a new connection evicts the oldest idle one.
 //
-// Threading: handlers run on the io_context's thread. Call listen(), stop() and
-// the destructor on that thread, or while the io_context is not running.
-#include <chrono>
+// Threading: runs on the caller's io_context (the network thread); handlers run
+// there. Call listen(), stop() and the destructor on that thread, or while the
+// io_context is not running. connection_count() and stats() are safe anywhere.
+#include "core/asio.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "core/asio.hpp"
 #include "core/result.hpp"
+#include "net/signalling/signalling_limits.hpp"
 #include "net/signalling/signalling_router.hpp"
 
 namespace peercall {
 
+struct SignallingServerConfig {
+  std::string bind_address = "::";  // "0.0.0.0" (IPv4) or "::" (IPv6 and IPv4)
+  uint16_t port = 5004;             // 0 picks a free port
+  std::string certificate_pem;      // the user's own certificate (self-signed is fine)
+  std::string private_key_pem;
+  std::string page_html;            // served at GET / and /call; empty -> a health-check line
+  std::vector<OfferRoute> offer_routes;  // e.g. {{"/whip", on_call}} or {{"/whep", on_viewer}}
+  HangupHandler on_hangup;
+  SignallingLimits limits;
+};
+
 class SignallingServer {
  public:
-  using OfferHandler = peercall::OfferHandler;
-  using HangupHandler = peercall::HangupHandler;
-  static constexpr size_t kMaxConnections = 16;
-
-  // `read_timeout` bounds the wait for each whole request (and each response
-  // write), so half a request cannot hold a connection slot forever.
-  SignallingServer(asio::io_context& io, OfferHandler on_offer, HangupHandler on_hangup,
-                   std::chrono::milliseconds read_timeout = std::chrono::seconds(5));
+  SignallingServer(asio::io_context& io, SignallingServerConfig config);
   ~SignallingServer();
   SignallingServer(const SignallingServer&) = delete;
   SignallingServer& operator=(const SignallingServer&) = delete;
 
-  // bind_address "0.0.0.0" (IPv4) or "::" (IPv6 and IPv4); port 0 picks a free
-  // port. Returns the bound port, or e.g. "signalling: port 5000 is in use ...".
+  // Listens on the config's address and port. Returns the bound port, or e.g.
+  // "signalling: port 5004 is in use (is another peercall running?)".
+  Result<uint16_t> listen();
   Result<uint16_t> listen(const std::string& bind_address, uint16_t port);
   // Stops accepting and closes every connection. listen() may be called again.
   void stop();
 
   size_t connection_count() const;
+  SignallingStats stats() const;
 
  private:
   struct Core;

@@ -231,7 +231,10 @@ TEST(SdpParser, MutatedOffersNeverCrash) {
     auto again = parse_sdp(written);
     ASSERT_TRUE(again.ok()) << again.error() << "\n" << written;
     EXPECT_EQ(write_sdp(*again), written);
-    LocalMediaConfig local{"192.0.2.1", 5004};
+    LocalMediaConfig local;
+    local.transport = {"uFrg", "aPasswordOf22CharsAtLeast", {"candidate:1 1 udp 1 192.0.2.1 5004 typ host"},
+                       "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:"
+                       "CC:DD:EE:FF"};
     auto answer = create_answer(*sd, local);
     if (answer.ok()) {
       EXPECT_TRUE(parse_sdp(write_sdp(answer->first)).ok());

@@ -1,18 +1,10 @@
 #include "sdp/sdp_writer.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "chrome_offer.hpp"
-#include "sdp/offer_answer.hpp"
 #include "sdp/sdp_parser.hpp"
 
 using namespace peercall;
@@ -57,45 +49,6 @@ SessionDescription full_model() {
   data.other_attributes = {{"sctp-port", "5000"}};
   sd.media = {audio, video, data};
   return sd;
-}
-
-int bind_udp(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
-  if (fd >= 0) close(fd);
-  return -1;
-}
-
-// FFmpeg opens RTP on the m-line port and RTCP on port + 1: find a free pair.
-uint16_t free_udp_port_pair() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int fd = bind_udp(0);
-    sockaddr_in addr{};
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    uint16_t port = ntohs(addr.sin_port);
-    close(fd);
-    if (port % 2 != 0 || port > 65000) continue;
-    int next = bind_udp(port + 1);
-    if (next < 0) continue;
-    close(next);
-    return port;
-  }
-  return 0;
-}
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  pclose(pipe);
-  return out;
 }
 
 }  // namespace
@@ -144,29 +97,4 @@ TEST(SdpWriter, FieldsCannotInjectLines) {
   EXPECT_EQ(parsed->media.size(), 3u);
   EXPECT_EQ(parsed->session_name, "xm=video 1 RTP/AVP 1");
   EXPECT_EQ(parsed->media[0].direction, Direction::kSendOnly);
-}
-
-// FFmpeg's SDP demuxer must understand our offer. It binds every m-line's port, so
-// the bundled offer is probed one media type at a time; -nofind_stream_info keeps
-// ffprobe from waiting for packets that never come.
-TEST(SdpWriter, FfprobeReadsOurOffer) {
-  if (run("command -v ffprobe").empty()) GTEST_SKIP() << "ffprobe not installed";
-  const uint16_t port = free_udp_port_pair();
-  ASSERT_NE(port, 0);
-  LocalMediaConfig local{"127.0.0.1", port};
-  local.audio_ssrc = 0x1111;
-  local.video_ssrc = 0x2222;
-  local.cname = "probe";
-  const auto dir = std::filesystem::temp_directory_path() / ("peercall_sdp_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const auto file = dir / "offer.sdp";
-  std::ofstream(file, std::ios::binary) << write_sdp(create_offer(local));
-  const std::string probe = "timeout 5 ffprobe -v error -protocol_whitelist file,udp,rtp -nofind_stream_info "
-                            "-show_entries stream=codec_name,codec_type,sample_rate,channels -of compact "
-                            "-allowed_media_types ";
-  const std::string audio = run(probe + "audio -i " + file.string() + " 2>&1");
-  const std::string video = run(probe + "video -i " + file.string() + " 2>&1");
-  std::filesystem::remove_all(dir);
-  EXPECT_EQ(audio, "stream|codec_name=opus|codec_type=audio|sample_rate=48000|channels=2\n");
-  EXPECT_EQ(video, "stream|codec_name=h264|codec_type=video\n");
 }

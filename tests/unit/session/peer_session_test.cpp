@@ -21,8 +21,8 @@ constexpr uint8_t kAudioPt = 111;
 SessionConfig config_for(int side) {
   SessionConfig c;
   const uint32_t base = side == 0 ? 0x1000 : 0x2000;
-  c.video = {true, true, kVideoPt, 90000, base + 1, 0};
-  c.audio = {true, true, kAudioPt, 48000, base + 2, 0};
+  c.streams = {{MediaKind::kAudio, "0", true, true, kAudioPt, 48000, base + 2, 0},
+               {MediaKind::kVideo, "1", true, true, kVideoPt, 90000, base + 1, 0}};
   c.random_seed = 1234 + side;
   c.cname = side == 0 ? "a" : "b";
   return c;
@@ -287,6 +287,33 @@ TEST(PeerSession, GarbageIsCountedNotFatal) {
   }
   const SessionStats st = s.stats();
   EXPECT_GT(st.datagrams_malformed + st.datagrams_unexpected, 1000u);
+}
+
+
+// RTCP naming sources nobody signalled or sent is counted, never obeyed: a
+// BYE from a stranger does not end the call, a PLI for another SSRC asks for nothing.
+TEST(PeerSession, RtcpFromUnknownSourcesIsIgnoredAndCounted) {
+  Call call(LinkModel{milliseconds(20)}, 5);
+  call.run(seconds(1), seconds(1));
+  auto& b = *call.peer(1).session;
+  const Instant t = call.now();
+  b.handle_datagram(write_rtcp_compound({ReceiverReport{0xdead, {}}, Bye{{0xdead}}}), t);
+  b.handle_datagram(write_rtcp_compound({ReceiverReport{0xdead, {}}, PictureLossIndication{0xdead, 0xbeef}}), t);
+  bool hung_up = false, asked = false;
+  while (auto out = b.poll_output()) {
+    if (auto* ev = std::get_if<SessionEvent>(&*out)) {
+      hung_up |= std::holds_alternative<PeerHungUp>(*ev);
+      asked |= std::holds_alternative<KeyframeRequested>(*ev);
+    }
+  }
+  EXPECT_FALSE(hung_up);
+  EXPECT_FALSE(asked);
+  EXPECT_EQ(b.stats().rtcp_unknown_ssrc, 2u);
+  // The real peer's BYE (its media SSRC) still ends it.
+  b.handle_datagram(write_rtcp_compound({ReceiverReport{0x1001, {}}, Bye{{0x1001}}}), t);
+  while (auto out = b.poll_output())
+    if (auto* ev = std::get_if<SessionEvent>(&*out)) hung_up |= std::holds_alternative<PeerHungUp>(*ev);
+  EXPECT_TRUE(hung_up);
 }
 
 }  // namespace

@@ -1,0 +1,42 @@
+#include "app/connection_config.hpp"
+
+#include "media/frames.hpp"
+
+namespace peercall {
+namespace {
+
+StreamConfig stream_config(MediaKind kind, const NegotiatedStream& n, uint32_t clock_rate,
+                           uint32_t local_ssrc) {
+  StreamConfig s;
+  s.kind = kind;
+  s.mid = n.mid;
+  s.send = n.enabled && n.send;
+  s.receive = n.enabled && n.receive;
+  s.payload_type = n.codec.payload_type;
+  s.clock_rate = clock_rate;
+  s.local_ssrc = local_ssrc;
+  s.remote_ssrc = n.remote_ssrc;
+  return s;
+}
+
+}  // namespace
+
+Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
+                                               const LocalMediaConfig& local,
+                                               std::shared_ptr<const Identity> identity) {
+  auto expected = Fingerprint::parse(negotiated.remote.fingerprint);
+  if (!expected) return Error{"the other side's fingerprint is unusable: " + expected.error()};
+  PeerConnectionConfig c;
+  for (const auto& [kind, n, rate, ssrc] :
+       {std::tuple{MediaKind::kAudio, &negotiated.audio, kAudioSampleRate, local.audio_ssrc},
+        std::tuple{MediaKind::kVideo, &negotiated.video, kVideoClockRate, local.video_ssrc}}) {
+    if (n->enabled && (n->send || n->receive)) c.session.streams.push_back(stream_config(kind, *n, rate, ssrc));
+  }
+  c.session.cname = local.cname;
+  c.dtls.role = negotiated.dtls_role;
+  c.dtls.identity = std::move(identity);
+  c.dtls.expected_remote = *expected;
+  return c;
+}
+
+}  // namespace peercall

@@ -1,0 +1,77 @@
+#include "app/link_set.hpp"
+
+namespace peercall {
+
+void LinkTotals::add(const PeerConnectionStats& s) {
+  const SessionStats& m = s.session;
+  bytes_out += m.video_out.bytes + m.audio_out.bytes;
+  bytes_in += m.video_in.bytes + m.audio_in.bytes;
+  packets_in += m.video_in.packets + m.audio_in.packets;
+  packets_lost_in += m.video_in.packets_lost + m.audio_in.packets_lost;
+  frames_lost_in += m.video_in.frames_lost;
+  audio_too_late += m.audio_in.packets_too_late;
+  malformed += m.datagrams_malformed + s.channel.dropped_unknown + s.channel.dtls.malformed_dropped;
+  rejected += s.channel.dropped_rejected + m.rtcp_unknown_ssrc;
+  if (m.rtt && !rtt) rtt = m.rtt;
+}
+
+PeerLink* LinkSet::find(const std::string& id) {
+  auto it = links_.find(id);
+  return it == links_.end() ? nullptr : it->second.get();
+}
+
+PeerLink& LinkSet::add(const std::string& id, std::unique_ptr<PeerLink> link) {
+  PeerLink& ref = *link;
+  links_[id] = std::move(link);
+  return ref;
+}
+
+void LinkSet::remove(asio::io_context& io, const std::string& id) {
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  // Out of the set before closing: closing may report events that remove it again.
+  std::unique_ptr<PeerLink> gone = std::move(it->second);
+  links_.erase(it);
+  gone->close();
+  // Counted now, so rates stay whole; destroyed later: we may be inside this
+  // link's own event callback.
+  retired_.add(gone->stats());
+  retired_.rtt.reset();
+  asio::post(io, [gone = std::shared_ptr<PeerLink>(std::move(gone))] {});
+}
+
+void LinkSet::close_all() {
+  // By id: closing may report events that change the set.
+  std::vector<std::string> ids;
+  for (auto& [id, link] : links_) ids.push_back(id);
+  for (const auto& id : ids)
+    if (PeerLink* link = find(id)) link->close();
+}
+
+void LinkSet::clear() { links_.clear(); }
+
+void LinkSet::send_video(const EncodedFrame& frame) {
+  for (auto& [id, link] : links_) link->send_video(frame);
+}
+
+void LinkSet::send_audio(const EncodedFrame& frame) {
+  for (auto& [id, link] : links_) link->send_audio(frame);
+}
+
+void LinkSet::request_keyframes() {
+  for (auto& [id, link] : links_) link->request_keyframe();
+}
+
+bool LinkSet::keyframe_due(Instant now) {
+  if (last_keyframe_ && now - *last_keyframe_ < kKeyframeInterval) return false;
+  last_keyframe_ = now;
+  return true;
+}
+
+LinkTotals LinkSet::totals() const {
+  LinkTotals t = retired_;
+  for (const auto& [id, link] : links_) t.add(link->stats());
+  return t;
+}
+
+}  // namespace peercall

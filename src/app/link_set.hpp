@@ -1,0 +1,55 @@
+#pragma once
+// Every peer a process talks to (one in a call, up to N viewers of a stream),
+// on the network thread: frames fan out to all of them, one keyframe answers
+// the requests of all of them, and their counters add up to totals that never
+// go backwards when a peer leaves.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/peer_link.hpp"
+
+namespace peercall {
+
+// Counters summed over links, current and gone.
+struct LinkTotals {
+  uint64_t bytes_out = 0, bytes_in = 0, packets_in = 0;
+  int64_t packets_lost_in = 0;
+  uint64_t frames_lost_in = 0, audio_too_late = 0, malformed = 0, rejected = 0;
+  std::optional<Duration> rtt;
+  void add(const PeerConnectionStats& s);
+};
+
+class LinkSet {
+ public:
+  // Forced keyframes are at most this frequent: one IDR answers every viewer
+  // that asked within the interval (each would otherwise cost a big frame).
+  static constexpr Duration kKeyframeInterval = milliseconds(250);
+
+  size_t size() const { return links_.size(); }
+  bool empty() const { return links_.empty(); }
+  bool contains(const std::string& id) const { return links_.count(id) != 0; }
+  PeerLink* find(const std::string& id);
+
+  PeerLink& add(const std::string& id, std::unique_ptr<PeerLink> link);
+  // Closes the link and forgets it once the current callback has returned.
+  void remove(asio::io_context& io, const std::string& id);
+  void close_all();
+  void clear();
+
+  void send_video(const EncodedFrame& frame);
+  void send_audio(const EncodedFrame& frame);
+  void request_keyframes();
+  // True when the encoder should make a keyframe for this request now.
+  bool keyframe_due(Instant now);
+
+  LinkTotals totals() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<PeerLink>> links_;
+  LinkTotals retired_;  // what links that are gone had counted
+  std::optional<Instant> last_keyframe_;
+};
+
+}  // namespace peercall

@@ -1,0 +1,24 @@
+#pragma once
+// The main thread while a call runs: the window's events (or the terminal's
+// keys when there is no window) and the --duration deadline, until something
+// ends the run.
+#include <functional>
+#include <optional>
+
+#include "core/time.hpp"
+
+namespace peercall {
+
+class VideoWindow;
+
+struct MainLoopHooks {
+  std::function<bool()> ended;                // the run is over (any thread may end it)
+  std::function<void()> hang_up;              // the user hung up
+  std::function<void()> time_is_up;           // --duration passed
+  std::function<void(Duration)> wait_for_end;  // blocks up to the duration, or until ended
+};
+
+void run_main_loop(VideoWindow* window, bool keys_from_stdin, std::optional<Duration> duration,
+                   const MainLoopHooks& hooks);
+
+}  // namespace peercall

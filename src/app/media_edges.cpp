@@ -1,0 +1,128 @@
+#include "app/media_edges.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "app/media_sources.hpp"
+#include "output/file/mkv_recorder.hpp"
+#include "output/file/wav_writer.hpp"
+#include "output/file/y4m_writer.hpp"
+#include "output/sdl/speaker_sink.hpp"
+#include "output/sdl/video_window.hpp"
+
+namespace peercall {
+namespace {
+
+// The window's large slot as a sink, beside the recorders.
+class WindowRemoteSink : public VideoSink {
+ public:
+  explicit WindowRemoteSink(VideoWindow& w) : window_(w) {}
+  void on_video(const VideoFrame& frame) override { window_.set_remote_frame(frame); }
+
+ private:
+  VideoWindow& window_;
+};
+
+bool display_available() { return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY"); }
+
+}  // namespace
+
+MediaEdges::MediaEdges() = default;
+MediaEdges::~MediaEdges() = default;
+
+Result<Done> MediaEdges::open_sources(const MediaOptions& options, bool also_receives,
+                                      SendPipeline::Callbacks callbacks) {
+  auto video = open_video_source(options);
+  if (!video) return Error{video.error()};
+  auto audio = open_audio_source(options);
+  if (!audio) return Error{audio.error()};
+  if (!*video && !*audio) return Error{"nothing to send: --video and --audio are both none"};
+  if (*video) spdlog::debug("video: {}", (*video)->describe());
+  if (*audio) spdlog::debug("audio: {}", (*audio)->describe());
+
+  H264EncoderConfig encoder;
+  encoder.width = options.width;
+  encoder.height = options.height;
+  encoder.fps = options.fps;
+  encoder.bitrate_bps = options.bitrate_kbps * 1000;
+  // One slice thread per core: x264's default (1.5 per core) adds slices that
+  // cost bits and synchronisation without finishing a frame any sooner.
+  encoder.threads = static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+  callbacks.on_self_view = [this, also_receives](const VideoFrame& frame) {
+    if (!window) return;
+    // A streamer previews what viewers see, large; a caller sees themself small.
+    if (also_receives)
+      window->set_self_frame(frame);
+    else
+      window->set_remote_frame(frame);
+  };
+  send = std::make_unique<SendPipeline>(std::move(*video), std::move(*audio), encoder, std::move(callbacks));
+  return Done{};
+}
+
+Result<Done> MediaEdges::open_window(const MediaOptions& options, bool sends, bool receives) {
+  const bool want = options.view == "window" || (options.view == "auto" && display_available());
+  if (!want) return Done{};
+  WindowConfig config;
+  config.title = "peercall";
+  config.show_self_view = sends && receives;
+  auto opened = VideoWindow::open(config);
+  if (opened) {
+    window = std::move(*opened);
+  } else if (options.view == "window") {
+    return Error{opened.error()};
+  } else {
+    spdlog::info("{}: showing a status line only", opened.error());
+  }
+  return Done{};
+}
+
+Result<Done> MediaEdges::open_sinks(const MediaOptions& options, std::function<void()> on_keyframe_needed) {
+  ReceivePipeline::Outputs outputs;
+  if (window) {
+    adapters.push_back(std::make_unique<WindowRemoteSink>(*window));
+    outputs.video.push_back(adapters.back().get());
+  }
+  if (!options.video_out.empty()) {
+    auto opened = Y4mWriter::open(options.video_out, options.fps);
+    if (!opened) return Error{opened.error()};
+    y4m = std::move(*opened);
+    outputs.video.push_back(y4m.get());
+  }
+  if (options.speaker != "none") {
+    auto opened = SpeakerSink::open(options.speaker == "default" ? nullptr : options.speaker.c_str());
+    if (opened) {
+      speaker = std::move(*opened);
+      outputs.audio.push_back(speaker.get());
+    } else {
+      spdlog::info("{}: received audio is not played (--speaker none hides this)", opened.error());
+    }
+  }
+  if (!options.audio_out.empty()) {
+    auto opened = WavWriter::open(options.audio_out);
+    if (!opened) return Error{opened.error()};
+    wav = std::move(*opened);
+    outputs.audio.push_back(wav.get());
+  }
+  if (!options.record.empty()) {
+    auto opened = MkvRecorder::open(options.record, true, true);
+    if (!opened) return Error{opened.error()};
+    recorder = std::move(*opened);
+    outputs.recorder = recorder.get();
+  }
+  outputs.on_keyframe_needed = std::move(on_keyframe_needed);
+  receive = std::make_unique<ReceivePipeline>(std::move(outputs));
+  return Done{};
+}
+
+void MediaEdges::close() {
+  if (send) send->stop();
+  if (receive) receive->stop();
+  if (recorder) recorder->close();
+  if (y4m) y4m->close();
+  if (wav) wav->close();
+}
+
+}  // namespace peercall
