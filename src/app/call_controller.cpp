@@ -265,7 +265,22 @@ void CallController::post_flush() {
 
 void CallController::flush_outgoing() {
   flush_posted_ = false;
-  while (auto frame = outgoing_video_.try_pop()) links_.send_video(*frame);
+  // An encoded frame dropped for want of room breaks every frame after it up
+  // to the next keyframe: send none of them (the receiver sees a pause, never
+  // a broken picture) and have the encoder make that keyframe now.
+  if (const uint64_t dropped = outgoing_video_.dropped(); dropped != video_dropped_seen_) {
+    video_dropped_seen_ = dropped;
+    video_chain_broken_ = true;
+    if (media_.send) media_.send->request_keyframe();
+  }
+  while (auto frame = outgoing_video_.try_pop()) {
+    if (video_chain_broken_ && !frame->keyframe) {
+      ++video_frames_withheld_;
+      continue;
+    }
+    video_chain_broken_ = false;
+    links_.send_video(*frame);
+  }
   while (auto frame = outgoing_audio_.try_pop()) links_.send_audio(*frame);
 }
 
@@ -286,7 +301,7 @@ void CallController::on_status_tick() {
   if (media_.send) {
     const SendPipelineStats s = media_.send->stats();
     t.frames_out = s.frames_encoded;
-    t.frames_skipped += s.frames_skipped;
+    t.frames_skipped += s.frames_skipped + outgoing_video_.dropped() + video_frames_withheld_;
   }
   LatencySummary latency;
   if (media_.receive) {
