@@ -4,6 +4,8 @@
 # zerolatency -> RTP -> ffmpeg receiver with low-delay flags), in one run.
 # Latency: the stamp written into each picture at capture, read when the
 # decoded frame reaches the analyzer through a pipe (the same for both).
+# peercall runs invited, on its encrypted path (ICE, DTLS-SRTP), each side
+# with an identity of its own in the work directory.
 #
 #   bench/latency_bench.sh [build-dir] [seconds]
 set -euo pipefail
@@ -17,6 +19,7 @@ work=$(mktemp -d /tmp/peercall-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 export SDL_AUDIODRIVER=dummy
 TIME=(/usr/bin/time -f "%U %S %M" -o)
+CODE=latencybenchinvitation234
 KBPS=1500
 SIZE=1280x720
 
@@ -28,13 +31,14 @@ field() { /usr/bin/python3 -c "import json; print(round(json.load(open('$1'))['$
 
 echo "peercall one-way stream, $SIZE@30, $KBPS kbit/s, ${secs}s ..." >&2
 p=$(port)
-"${TIME[@]}" "$work/pc_send.time" "$PEERCALL" stream --port "$p" --bind 127.0.0.1 --video test --audio none \
-  --size $SIZE --fps 30 --bitrate $KBPS --view none --quiet --stats "$work/pc_send.jsonl" \
-  --duration $((secs + 3)) &
+XDG_CONFIG_HOME=$work/cfg-send "${TIME[@]}" "$work/pc_send.time" "$PEERCALL" stream --invite "$CODE" \
+  --port "$p" --bind 127.0.0.1 --video test --audio none --size $SIZE --fps 30 --bitrate $KBPS --view none \
+  --quiet --stats "$work/pc_send.jsonl" --duration $((secs + 3)) &
 sender=$!
 wait_port "$p"
-"${TIME[@]}" "$work/pc_recv.time" "$PEERCALL" watch "127.0.0.1:$p" --view none --speaker none --quiet \
-  --duration "$secs" --video-out - --stats "$work/pc_recv.jsonl" | "$ANALYZE" video - --live > "$work/pc.json"
+XDG_CONFIG_HOME=$work/cfg-recv "${TIME[@]}" "$work/pc_recv.time" "$PEERCALL" watch "127.0.0.1:$p/$CODE" \
+  --view none --speaker none --quiet --duration "$secs" --video-out - --stats "$work/pc_recv.jsonl" |
+  "$ANALYZE" video - --live > "$work/pc.json"
 wait $sender || true
 pc_kbps=$(/usr/bin/python3 -c "
 import json; v=[json.loads(l)['kbps_in'] for l in open('$work/pc_recv.jsonl')][2:]; print(round(sum(v)/max(1,len(v))))")
@@ -78,14 +82,15 @@ ffmpeg_pipeline ffslice -thread_type slice
 
 echo "peercall two-way call, $SIZE@30, ${secs}s ..." >&2
 p=$(port)
-"${TIME[@]}" "$work/call_l.time" "$PEERCALL" listen --port "$p" --bind 127.0.0.1 --video test --audio tone \
-  --size $SIZE --fps 30 --bitrate $KBPS --view none --speaker none --quiet --video-out - |
+XDG_CONFIG_HOME=$work/cfg-send "${TIME[@]}" "$work/call_l.time" "$PEERCALL" listen --invite "$CODE" \
+  --port "$p" --bind 127.0.0.1 --video test --audio tone --size $SIZE --fps 30 --bitrate $KBPS --view none \
+  --speaker none --quiet --video-out - |
   "$ANALYZE" video - --live > "$work/call_l.json" &
 listener=$!
 wait_port "$p"
-"${TIME[@]}" "$work/call_c.time" "$PEERCALL" call "127.0.0.1:$p" --video test --audio tone --size $SIZE \
-  --fps 30 --bitrate $KBPS --view none --speaker none --quiet --duration "$secs" --video-out - \
-  --stats "$work/call_c.jsonl" | "$ANALYZE" video - --live > "$work/call_c.json"
+XDG_CONFIG_HOME=$work/cfg-recv "${TIME[@]}" "$work/call_c.time" "$PEERCALL" call "127.0.0.1:$p/$CODE" \
+  --video test --audio tone --size $SIZE --fps 30 --bitrate $KBPS --view none --speaker none --quiet \
+  --duration "$secs" --video-out - --stats "$work/call_c.jsonl" | "$ANALYZE" video - --live > "$work/call_c.json"
 wait $listener || true
 
 printf '\n%-34s %10s %10s %9s %9s %10s %10s %9s %9s\n' pipeline "lat p50" "lat p95" kbit/s "PSNR-Y" "frames" "CPU send" "CPU recv" "RSS MB"

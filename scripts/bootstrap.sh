@@ -11,7 +11,8 @@ packages=(
   libsdl2-dev libopus-dev libssl-dev libsrtp2-dev libboost-dev libnice-dev libglib2.0-dev libcli11-dev libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg xvfb xauth iproute2 iptables procps python3 time
-  chromium coturn tcpdump clang nodejs
+  chromium coturn tcpdump clang nodejs curl iputils-ping
+  libwebrtc-audio-processing-dev pulseaudio pulseaudio-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -133,6 +133,9 @@ int analyze_video(const char* path, int fps, bool live) {
       {"height", reader.height()},
       {"psnr_y_mean", mean(psnr)},
       {"psnr_y_min", psnr.empty() ? 0.0 : *std::min_element(psnr.begin(), psnr.end())},
+      // The dips (keyframes squeezed into the VBV) show here, not in the mean.
+      {"psnr_y_p5", percentile(psnr, 5)},
+      {"frame_rate", reader.frame_rate()},
   };
   if (live) {
     j["latency_ms_p50"] = percentile(latency_ms, 50);

@@ -22,6 +22,11 @@ class Y4mReader {
     for (size_t pos = 0; (pos = line.find(' ', pos)) != std::string::npos; ++pos) {
       if (line[pos + 1] == 'W') width_ = std::atoi(line.c_str() + pos + 2);
       if (line[pos + 1] == 'H') height_ = std::atoi(line.c_str() + pos + 2);
+      if (line[pos + 1] == 'F') {
+        int num = 0, den = 0;
+        if (std::sscanf(line.c_str() + pos + 2, "%d:%d", &num, &den) == 2 && num > 0 && den > 0)
+          frame_rate_ = double(num) / den;
+      }
     }
     return width_ > 0 && height_ > 0;
   }
@@ -40,6 +45,7 @@ class Y4mReader {
 
   int width() const { return width_; }
   int height() const { return height_; }
+  double frame_rate() const { return frame_rate_; }  // from the header's F, 0 if absent
 
  private:
   bool read_line(std::string& line) {
@@ -54,6 +60,7 @@ class Y4mReader {
 
   FILE* in_;
   int width_ = 0, height_ = 0;
+  double frame_rate_ = 0;
 };
 
 }  // namespace peercall::tools

@@ -49,6 +49,7 @@ CallController::CallController(Role role, MediaOptions options, CallTarget targe
       target_(std::move(target)),
       video_ssrc_(random_ssrc()),
       audio_ssrc_(random_ssrc()),
+      video_rtx_ssrc_(random_ssrc()),
       status_timer_(io_),
       signals_(io_, SIGINT, SIGTERM) {}
 
@@ -146,10 +147,14 @@ Result<Done> CallController::open_media() {
       post_flush();
     };
     callbacks.on_source_ended = [this](std::string why) {
-      if (why.empty())
-        end(ExitCode::kOk, "the source ended (--loop repeats a file)");
-      else
-        end(ExitCode::kError, why);
+      // Drained: the last frames go out before the goodbye.
+      asio::post(io_, [this, why] {
+        flush_outgoing();
+        if (why.empty())
+          end(ExitCode::kOk, "the source ended (--loop repeats a file)");
+        else
+          end(ExitCode::kError, why);
+      });
     };
     if (auto ok = media_.open_sources(options_, traits_.receives, std::move(callbacks)); !ok) return ok;
   }
@@ -194,6 +199,7 @@ LocalMediaConfig CallController::local_media() const {
   local.recv_video = traits_.receives;
   local.audio_ssrc = audio_ssrc_;
   local.video_ssrc = video_ssrc_;
+  local.video_rtx_ssrc = video_rtx_ssrc_;
   local.cname = "peercall-" + std::to_string(video_ssrc_);
   return local;
 }
@@ -296,6 +302,13 @@ void CallController::on_status_tick() {
   t.audio_too_late = lt.audio_too_late;
   t.malformed = lt.malformed;
   t.rejected = lt.rejected;
+  t.nacks_sent = lt.nacks_sent;
+  t.nacks_received = lt.nacks_received;
+  t.retransmitted = lt.retransmitted;
+  t.recovered = lt.recovered;
+  t.unrecovered = lt.unrecovered;
+  t.keyframe_requests_sent = lt.keyframe_requests_sent;
+  t.keyframe_requests_received = lt.keyframe_requests_received;
   t.rtt = lt.rtt;
   t.sas = sas_;
   if (media_.send) {

@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "app/connection_config.hpp"
 #include "identity/fingerprint.hpp"
 #include "sdp/sdp_parser.hpp"
@@ -34,13 +36,19 @@ CallServer::CallServer(asio::io_context& io, GlibLoopThread& glib, PeerTrust& tr
       links_(links),
       config_(std::move(config)),
       on_link_event_(std::move(on_link_event)),
-      on_hang_up_(std::move(on_hang_up)) {
+      on_hang_up_(std::move(on_hang_up)),
+      question_timer_(io) {
   policy_.is_stream = config_.is_stream;
+  policy_.accept = config_.accept;
+  if (policy_.accept == AcceptMode::kAsk && !config_.questions) policy_.accept = AcceptMode::kInvited;
   policy_.invitation = config_.invitation;
   policy_.known_peer = [this](const std::string& fp) { return trust_.known_name(fp); };
 }
 
-CallServer::~CallServer() { stop(); }
+CallServer::~CallServer() {
+  stop();
+  *alive_ = false;
+}
 
 Result<uint16_t> CallServer::start() {
   SignallingServerConfig sc;
@@ -49,18 +57,25 @@ Result<uint16_t> CallServer::start() {
   sc.certificate_pem = trust_.identity()->certificate_pem();
   sc.private_key_pem = trust_.identity()->key_pem();
   sc.page_html = config_.page_html;
-  sc.offer_routes = {{"/whip", [this](const std::string& s, const OfferContext& c) { return on_offer(s, c); }},
-                     {"/whep", [this](const std::string& s, const OfferContext& c) { return on_offer(s, c); }}};
+  auto on_offer_route = [this](const std::string& s, const OfferContext& c, OfferResponder reply) {
+    on_offer(s, c, std::move(reply));
+  };
+  sc.offer_routes = {{"/whip", nullptr, on_offer_route}, {"/whep", nullptr, on_offer_route}};
   sc.on_hangup = [this](const std::string& id) { return on_hang_up(id); };
   server_ = std::make_unique<SignallingServer>(io_, std::move(sc));
   auto port = server_->listen();
   if (!port) return port;
   prepare_agent();
   if (!next_agent_) return Error{gather_error_};
+  if (config_.accept == AcceptMode::kAny)
+    spdlog::warn("--accept any: ANYONE who reaches port {} gets {}, without an invitation code", *port,
+                 config_.is_stream ? "the stream" : "through to you");
   return port;
 }
 
 void CallServer::stop() {
+  question_timer_.cancel();
+  if (config_.questions) config_.questions->cancel();
   if (server_) server_->stop();
   next_agent_.reset();
 }
@@ -79,7 +94,51 @@ void CallServer::prepare_agent() {
   };
 }
 
-OfferResult CallServer::on_offer(const std::string& offer_sdp, const OfferContext& context) {
+void CallServer::on_offer(const std::string& sdp, const OfferContext& context, OfferResponder reply) {
+  std::optional<IncomingCaller> ask;
+  OfferResult result = answer_offer(sdp, context, false, ask);
+  if (ask) return put_question(*ask, sdp, context, std::move(reply));
+  reply(std::move(result));
+}
+
+void CallServer::put_question(const IncomingCaller& caller, const std::string& sdp, const OfferContext& context,
+                              OfferResponder reply) {
+  std::weak_ptr<bool> alive = alive_;
+  auto decide = [this, alive, sdp, context, reply, who = caller.address](bool accepted, const std::string& why) {
+    // From the main thread (a key) or ours (the timer): finish on ours.
+    asio::post(io_, [this, alive, sdp, context, reply, who, accepted, why] {
+      auto still = alive.lock();
+      if (!still || !*still) return reply({503, "", "", "shutting down"});
+      question_timer_.cancel();
+      if (!accepted) {
+        spdlog::info("declined {}: {}", who, why);
+        const std::string text = why == "declined" ? "the other side declined the call"
+                                 : why == "shutting down"
+                                     ? "the other side hung up"
+                                     : "the other side did not accept the call (" + why + ")";
+        return reply({403, "", "", text, {{"Peercall-Decision", "declined"}}});
+      }
+      std::optional<IncomingCaller> again;
+      reply(answer_offer(sdp, context, true, again));
+    });
+  };
+  const Instant deadline = Clock::now() + AdmissionQuestions::kTimeout;
+  if (!config_.questions->ask(caller, deadline, decide)) {
+    spdlog::info("{}: refused, already asking about another caller", describe_caller(caller));
+    return reply({503, "", "", "busy: the other side is answering another caller; try again in a moment"});
+  }
+  // One line for the question, one for the keys: a bell, so it is noticed.
+  std::fprintf(stderr, "\a\npeercall: %s, not invited: let in?\n  a or y = accept, d or n = decline (%lld s)\n",
+               describe_caller(caller).c_str(),
+               static_cast<long long>(to_micros(AdmissionQuestions::kTimeout) / 1000000));
+  question_timer_.expires_at(deadline);
+  question_timer_.async_wait([this, questions = config_.questions](const boost::system::error_code& ec) {
+    if (!ec) questions->expire(Clock::now());
+  });
+}
+
+OfferResult CallServer::answer_offer(const std::string& offer_sdp, const OfferContext& context,
+                                     bool accepted_by_user, std::optional<IncomingCaller>& ask) {
   if (shutting_down) return {503, "", "", "shutting down"};
   auto offer = parse_sdp(offer_sdp);
   if (!offer) return {400, "", "", std::string("bad sdp: ") + offer.error()};
@@ -100,8 +159,12 @@ OfferResult CallServer::on_offer(const std::string& offer_sdp, const OfferContex
   AdmissionRequest request{context.path, context.bearer_token,
                            normalize_fingerprint(negotiated.remote.fingerprint).value_or(""),
                            context.remote_address};
-  const AdmissionDecision decision = policy_.decide(request);
-  if (!decision.admitted) {
+  AdmissionDecision decision = policy_.decide(request);
+  if (decision.ask && accepted_by_user) {
+    decision.admitted = true;
+    decision.log = "accepted by you";
+  }
+  if (!decision.admitted && !decision.ask) {
     spdlog::warn("{}", decision.log);
     return {decision.status, "", "", decision.reply};
   }
@@ -109,6 +172,11 @@ OfferResult CallServer::on_offer(const std::string& offer_sdp, const OfferContex
     if (config_.is_stream)
       return {503, "", "", "stream full: " + std::to_string(config_.max_peers) + " viewers"};
     return {409, "", "", "busy: already in a call"};
+  }
+  if (!decision.admitted) {  // busy or not, first: nobody is asked about a call that cannot happen
+    ask = IncomingCaller{context.remote_address, request.fingerprint, caller_name(offer->session_name),
+                         config_.is_stream};
+    return {};
   }
   auto connection_cfg = connection_config(negotiated, local, trust_.identity());
   if (!connection_cfg) return {400, "", "", connection_cfg.error()};

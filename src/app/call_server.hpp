@@ -1,6 +1,7 @@
 #pragma once
 // The listening side's call set-up (listen, stream): serves HTTPS signalling
-// and the guest page, admits invited or known callers, answers their offers
+// and the guest page, admits invited or known callers (or, by --accept, asks
+// our user about the others, or lets everyone in), answers their offers
 // with an ICE agent gathered in advance (so an answer never waits for
 // gathering), and hands each admitted peer to the link set as a PeerLink.
 // Runs on the network thread.
@@ -23,6 +24,9 @@ struct CallServerConfig {
   std::string bind;
   uint16_t port = 0;
   std::string invitation;
+  AcceptMode accept = AcceptMode::kInvited;
+  // --accept ask: where the question goes (the main loop feeds it keys).
+  std::shared_ptr<AdmissionQuestions> questions;
   IceConfig ice;
   Duration connect_timeout = seconds(10);
   std::string page_html;
@@ -46,7 +50,14 @@ class CallServer {
   bool shutting_down = false;
 
  private:
-  OfferResult on_offer(const std::string& sdp, const OfferContext& context);
+  // Answers at once, or after our user decided (--accept ask).
+  void on_offer(const std::string& sdp, const OfferContext& context, OfferResponder reply);
+  // The answer to an offer. `accepted_by_user`: our user let this caller in.
+  // Sets `ask` (and returns nothing useful) when our user must decide first.
+  OfferResult answer_offer(const std::string& sdp, const OfferContext& context, bool accepted_by_user,
+                           std::optional<IncomingCaller>& ask);
+  void put_question(const IncomingCaller& caller, const std::string& sdp, const OfferContext& context,
+                    OfferResponder reply);
   bool on_hang_up(const std::string& id);
   void prepare_agent();
 
@@ -61,6 +72,9 @@ class CallServer {
   std::unique_ptr<SignallingServer> server_;
   std::optional<GatheredAgent> next_agent_;
   std::string gather_error_;
+  asio::steady_timer question_timer_;
+  // Posted work checks it: a decision may arrive after we are gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace peercall

@@ -16,6 +16,8 @@ StreamConfig stream_config(MediaKind kind, const NegotiatedStream& n, uint32_t c
   s.clock_rate = clock_rate;
   s.local_ssrc = local_ssrc;
   s.remote_ssrc = n.remote_ssrc;
+  s.nack = n.nack;
+  s.rtx_payload_type = n.rtx_payload_type;
   return s;
 }
 
@@ -30,7 +32,13 @@ Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
   for (const auto& [kind, n, rate, ssrc] :
        {std::tuple{MediaKind::kAudio, &negotiated.audio, kAudioSampleRate, local.audio_ssrc},
         std::tuple{MediaKind::kVideo, &negotiated.video, kVideoClockRate, local.video_ssrc}}) {
-    if (n->enabled && (n->send || n->receive)) c.session.streams.push_back(stream_config(kind, *n, rate, ssrc));
+    if (!n->enabled || !(n->send || n->receive)) continue;
+    StreamConfig s = stream_config(kind, *n, rate, ssrc);
+    if (kind == MediaKind::kVideo && s.rtx_payload_type) {
+      s.local_rtx_ssrc = local.video_rtx_ssrc;
+      s.remote_rtx_ssrc = n->remote_rtx_ssrc;
+    }
+    c.session.streams.push_back(std::move(s));
   }
   c.session.cname = local.cname;
   c.dtls.role = negotiated.dtls_role;

@@ -12,6 +12,13 @@ void LinkTotals::add(const PeerConnectionStats& s) {
   audio_too_late += m.audio_in.packets_too_late;
   malformed += m.datagrams_malformed + s.channel.dropped_unknown + s.channel.dtls.malformed_dropped;
   rejected += s.channel.dropped_rejected + m.rtcp_unknown_ssrc;
+  nacks_sent += m.video_in.nacks_sent;
+  nacks_received += m.video_out.nacks_received;
+  retransmitted += m.video_out.packets_retransmitted;
+  recovered += m.video_in.packets_recovered;
+  unrecovered += m.video_in.packets_unrecovered;
+  keyframe_requests_sent += m.video_in.keyframe_requests_sent;
+  keyframe_requests_received += m.video_out.keyframe_requests_received;
   if (m.rtt && !rtt) rtt = m.rtt;
 }
 

@@ -17,6 +17,8 @@ struct LinkTotals {
   uint64_t bytes_out = 0, bytes_in = 0, packets_in = 0;
   int64_t packets_lost_in = 0;
   uint64_t frames_lost_in = 0, audio_too_late = 0, malformed = 0, rejected = 0;
+  uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
+  uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;
   std::optional<Duration> rtt;
   void add(const PeerConnectionStats& s);
 };

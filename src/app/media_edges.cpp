@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
 #include "app/media_sources.hpp"
+#include "media/audio/processed_audio_source.hpp"
+#include "media/device/microphone_source.hpp"
 #include "output/file/mkv_recorder.hpp"
 #include "output/file/wav_writer.hpp"
 #include "output/file/y4m_writer.hpp"
@@ -39,14 +42,37 @@ Result<Done> MediaEdges::open_sources(const MediaOptions& options, bool also_rec
   auto audio = open_audio_source(options);
   if (!audio) return Error{audio.error()};
   if (!*video && !*audio) return Error{"nothing to send: --video and --audio are both none"};
+  if (dynamic_cast<MicrophoneSource*>(audio->get()) && (options.aec || options.ns || options.agc)) {
+    // Echo cancellation only with a speaker: open_sinks() attaches it to echo_reference.
+    const bool aec = options.aec && also_receives && options.speaker != "none";
+    auto processor = AudioProcessor::create({aec, options.ns, options.agc});
+    if (processor) {
+      if (aec) echo_reference = std::make_shared<EchoReference>();
+      *audio = std::make_unique<ProcessedAudioSource>(std::move(*audio), std::move(*processor), echo_reference);
+    } else {
+      spdlog::warn("{}: the microphone is sent unprocessed", processor.error());
+    }
+  }
   if (*video) spdlog::debug("video: {}", (*video)->describe());
   if (*audio) spdlog::debug("audio: {}", (*audio)->describe());
 
   H264EncoderConfig encoder;
-  encoder.width = options.width;
-  encoder.height = options.height;
-  encoder.fps = options.fps;
+  // --size: every picture fitted into it (rounded down to even, as 4:2:0
+  // needs); without it (0x0) each source is encoded at its own size.
+  encoder.width = options.width > 0 ? options.width & ~1 : 0;
+  encoder.height = options.height > 0 ? options.height & ~1 : 0;
+  if (options.width > 0 && (encoder.width != options.width || encoder.height != options.height))
+    spdlog::info("--size {}x{}: encoding {}x{} (H.264 4:2:0 needs even sizes)", options.width, options.height,
+                 encoder.width, encoder.height);
+  // --fps, else the source's own rate (a file's, the screen's 15), else 30.
+  const double source_fps = *video ? (*video)->frame_rate() : 0;
+  encoder.fps = options.fps > 0 ? options.fps : source_fps >= 1 ? std::min(int(source_fps + 0.5), 240) : 30;
   encoder.bitrate_bps = options.bitrate_kbps * 1000;
+  if (*video && (*video)->screen_content()) {
+    // Text must stay readable: the bits the lower frame rate saves go to quality.
+    encoder.screen_content = true;
+    encoder.crf = 16;
+  }
   // One slice thread per core: x264's default (1.5 per core) adds slices that
   // cost bits and synchronisation without finishing a frame any sooner.
   encoder.threads = static_cast<int>(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
@@ -95,6 +121,7 @@ Result<Done> MediaEdges::open_sinks(const MediaOptions& options, std::function<v
     auto opened = SpeakerSink::open(options.speaker == "default" ? nullptr : options.speaker.c_str());
     if (opened) {
       speaker = std::move(*opened);
+      if (echo_reference) speaker->set_echo_reference(echo_reference);
       outputs.audio.push_back(speaker.get());
     } else {
       spdlog::info("{}: received audio is not played (--speaker none hides this)", opened.error());

@@ -18,6 +18,7 @@ class SpeakerSink;
 class Y4mWriter;
 class WavWriter;
 class MkvRecorder;
+class EchoReference;
 
 struct MediaEdges {
   std::unique_ptr<VideoWindow> window;
@@ -28,6 +29,8 @@ struct MediaEdges {
   std::vector<std::unique_ptr<VideoSink>> adapters;
   std::unique_ptr<SendPipeline> send;
   std::unique_ptr<ReceivePipeline> receive;
+  // What the speaker plays, for the microphone's echo canceller (when both are used).
+  std::shared_ptr<EchoReference> echo_reference;
 
   MediaEdges();
   ~MediaEdges();

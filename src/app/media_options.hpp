@@ -16,6 +16,10 @@ struct MediaOptions {
   int fps = 30;
   int bitrate_kbps = 1500;
   bool loop = false;
+  // Microphone clean-up (webrtc-audio-processing); echo cancellation needs a speaker too.
+  bool aec = true;  // --no-aec
+  bool ns = true;   // --no-ns
+  bool agc = true;  // --no-agc
   std::string view = "auto";       // auto | window | none
   std::string speaker = "default";  // default | NAME | none
   std::string record;              // FILE.mkv

@@ -7,13 +7,20 @@
 #include "media/device/camera_source.hpp"
 #include "media/device/device_list.hpp"
 #include "media/device/microphone_source.hpp"
+#include "media/device/screen_source.hpp"
 #include "media/file/file_audio_source.hpp"
 #include "media/file/file_video_source.hpp"
+#include "media/file/media_file_reader.hpp"
 #include "media/synthetic/test_pattern.hpp"
 #include "media/synthetic/tone.hpp"
 
 namespace peercall {
 namespace {
+
+// Without --size / --fps: what the camera is asked for and the test pattern
+// drawn at. Files and the screen keep their own.
+constexpr int kDefaultWidth = 1280, kDefaultHeight = 720, kDefaultFps = 30;
+constexpr int kDefaultScreenFps = 15;
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -23,13 +30,56 @@ Result<std::unique_ptr<Base>> upcast(Result<std::unique_ptr<T>> r) {
   return std::unique_ptr<Base>(std::move(*r));
 }
 
+int width_or_default(const MediaOptions& o) { return o.width > 0 ? o.width & ~1 : kDefaultWidth; }
+int height_or_default(const MediaOptions& o) { return o.height > 0 ? o.height & ~1 : kDefaultHeight; }
+int fps_or_default(const MediaOptions& o) { return o.fps > 0 ? o.fps : kDefaultFps; }
+
+std::unique_ptr<VideoSource> test_pattern(const MediaOptions& o) {
+  return std::make_unique<TestPatternSource>(width_or_default(o), height_or_default(o), fps_or_default(o));
+}
+
 Result<std::unique_ptr<VideoSource>> open_camera(const MediaOptions& o, std::string device) {
   CameraConfig config;
   if (!device.empty()) config.device = std::move(device);
-  config.width = o.width;
-  config.height = o.height;
-  config.fps = o.fps;
+  config.width = width_or_default(o);
+  config.height = height_or_default(o);
+  config.fps = fps_or_default(o);
   return upcast<CameraSource, VideoSource>(CameraSource::open(config));
+}
+
+Result<std::unique_ptr<VideoSource>> open_screen(const MediaOptions& o, const std::string& spec) {
+  auto config = parse_screen_spec(spec);
+  if (!config) return Error{config.error()};
+  config->fps = o.fps > 0 ? o.fps : kDefaultScreenFps;
+  return upcast<ScreenSource, VideoSource>(ScreenSource::open(*config));
+}
+
+// --video names a file or URL (not a device, the pattern or stdin).
+bool video_is_file(const std::string& v) {
+  return v != "auto" && v != "none" && v != "test" && v != "-" && v != "camera" && !starts_with(v, "camera:") &&
+         v != "screen" && !starts_with(v, "screen:");
+}
+
+Result<std::unique_ptr<AudioSource>> open_audio_file(const std::string& path, bool loop) {
+  FileAudioSourceConfig config;
+  config.path = path;
+  config.loop = loop;
+  config.live = is_live_input(path);
+  return upcast<FileAudioSource, AudioSource>(FileAudioSource::open(config));
+}
+
+// --audio auto beside a --video file: that file's own sound, if it has any.
+// Not for a live input: a FIFO or a stream opened twice would be split
+// between the two readers.
+std::unique_ptr<AudioSource> audio_of_video_file(const MediaOptions& o) {
+  if (!video_is_file(o.video) || is_live_input(o.video)) return nullptr;
+  auto audio = open_audio_file(o.video, o.loop);
+  if (!audio) {
+    spdlog::debug("no audio track in --video: {}", audio.error());
+    return nullptr;
+  }
+  spdlog::info("audio: the sound track of {} (--audio to choose)", o.video);
+  return std::move(*audio);
 }
 
 }  // namespace
@@ -37,9 +87,10 @@ Result<std::unique_ptr<VideoSource>> open_camera(const MediaOptions& o, std::str
 Result<std::unique_ptr<VideoSource>> open_video_source(const MediaOptions& o) {
   const std::string& v = o.video;
   if (v == "none") return std::unique_ptr<VideoSource>();
-  if (v == "test") return std::unique_ptr<VideoSource>(new TestPatternSource(o.width, o.height, o.fps));
+  if (v == "test") return test_pattern(o);
   if (v == "camera") return open_camera(o, "");
   if (starts_with(v, "camera:")) return open_camera(o, v.substr(7));
+  if (v == "screen" || starts_with(v, "screen:")) return open_screen(o, v.substr(6));
   if (v == "auto") {
     if (std::filesystem::exists("/dev/video0")) {
       auto camera = open_camera(o, "");
@@ -48,13 +99,13 @@ Result<std::unique_ptr<VideoSource>> open_video_source(const MediaOptions& o) {
     } else {
       spdlog::info("no camera found: sending the test pattern (--video to choose)");
     }
-    return std::unique_ptr<VideoSource>(new TestPatternSource(o.width, o.height, o.fps));
+    return test_pattern(o);
   }
+  // The file's own size: the send pipeline fits it into --size if given.
   FileVideoSourceConfig config;
   config.path = v;
-  config.width = o.width;
-  config.height = o.height;
   config.loop = o.loop;
+  config.live = is_live_input(v);
   return upcast<FileVideoSource, VideoSource>(FileVideoSource::open(config));
 }
 
@@ -68,6 +119,7 @@ Result<std::unique_ptr<AudioSource>> open_audio_source(const MediaOptions& o) {
     return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(name.c_str()));
   }
   if (a == "auto") {
+    if (auto own = audio_of_video_file(o)) return own;
     if (!list_devices().microphones.empty()) {
       auto mic = MicrophoneSource::open(nullptr);
       if (mic) return std::unique_ptr<AudioSource>(std::move(*mic));
@@ -77,10 +129,7 @@ Result<std::unique_ptr<AudioSource>> open_audio_source(const MediaOptions& o) {
     }
     return std::unique_ptr<AudioSource>(new ToneSource());
   }
-  FileAudioSourceConfig config;
-  config.path = a;
-  config.loop = o.loop;
-  return upcast<FileAudioSource, AudioSource>(FileAudioSource::open(config));
+  return open_audio_file(a, o.loop);
 }
 
 }  // namespace peercall

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "media/codec/frame_fit.hpp"
 #include "media/codec/opus_encoder.hpp"
 #include "media/codec/video_scaler.hpp"
 
@@ -12,15 +13,18 @@ SendPipeline::SendPipeline(std::unique_ptr<VideoSource> video, std::unique_ptr<A
     : video_(std::move(video)),
       audio_(std::move(audio)),
       encoder_config_(encoder_config),
+      fixed_size_(encoder_config.width > 0 && encoder_config.height > 0),
       callbacks_(std::move(callbacks)) {}
 
 SendPipeline::~SendPipeline() { stop(); }
 
 Result<bool> SendPipeline::start() {
   if (video_) {
-    auto encoder = H264Encoder::create(encoder_config_);
-    if (!encoder) return Error{encoder.error()};
-    encoder_ = std::move(*encoder);
+    if (fixed_size_) {  // known now: fail before the call rather than at the first frame
+      auto encoder = H264Encoder::create(encoder_config_);
+      if (!encoder) return Error{encoder.error()};
+      encoder_ = std::move(*encoder);
+    }
     video_capture_thread_ = std::thread([this] { capture_video(); });
     video_encode_thread_ = std::thread([this] { encode_video(); });
   }
@@ -31,7 +35,7 @@ Result<bool> SendPipeline::start() {
       while (!stopping_) {
         auto frame = audio_->read();
         if (!frame) {
-          if (!stopping_) callbacks_.on_source_ended(audio_->error());
+          if (!stopping_) source_finished(audio_->error());
           return;
         }
         auto packet = enc->encode(*frame);
@@ -49,6 +53,10 @@ Result<bool> SendPipeline::start() {
 
 void SendPipeline::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(end_mu_);  // wakes a source waiting out kEndGrace
+  }
+  end_cv_.notify_all();
   if (video_) video_->interrupt();
   if (audio_) audio_->interrupt();
   to_encoder_.close();
@@ -60,7 +68,8 @@ void SendPipeline::capture_video() {
   while (!stopping_) {
     auto frame = video_->read();
     if (!frame) {
-      if (!stopping_) callbacks_.on_source_ended(video_->error());
+      // The encoder thread drains what is queued, then reports the end.
+      video_end_ = video_->error();
       to_encoder_.close();
       return;
     }
@@ -70,12 +79,52 @@ void SendPipeline::capture_video() {
   }
 }
 
+void SendPipeline::source_finished(std::string why) {
+  std::unique_lock lock(end_mu_);
+  ++sources_finished_;
+  end_cv_.notify_all();
+  if (why.empty()) {
+    const int sources = (video_ ? 1 : 0) + (audio_ ? 1 : 0);
+    end_cv_.wait_for(lock, kEndGrace, [&] { return sources_finished_ >= sources || stopping_; });
+  }
+  if (end_reported_ || stopping_) return;
+  end_reported_ = true;
+  lock.unlock();
+  callbacks_.on_source_ended(std::move(why));
+}
+
+Result<Done> SendPipeline::ensure_encoder(int width, int height) {
+  if (encoder_ && encoder_->config().width == width && encoder_->config().height == height) return Done{};
+  H264EncoderConfig config = encoder_config_;
+  config.width = width;
+  config.height = height;
+  if (encoder_) {
+    config.bitrate_bps = encoder_->bitrate();  // keep what congestion control chose
+    spdlog::info("video: the source changed size: encoding {}x{} now", width, height);
+  } else {
+    spdlog::debug("video: encoding {}x{}", width, height);
+  }
+  encoder_.reset();
+  auto encoder = H264Encoder::create(config);
+  if (!encoder) return Error{encoder.error()};
+  encoder_ = std::move(*encoder);  // its first frame is an IDR with the new SPS/PPS
+  return Done{};
+}
+
 void SendPipeline::encode_video() {
   VideoScaler scaler;
+  const std::optional<PictureSize> requested =
+      fixed_size_ ? std::optional<PictureSize>({encoder_config_.width, encoder_config_.height}) : std::nullopt;
   while (auto frame = to_encoder_.pop()) {
     VideoFrame input = std::move(*frame);
-    if (input.width != encoder_config_.width || input.height != encoder_config_.height)
-      input = scaler.scale(input, encoder_config_.width, encoder_config_.height);
+    const PictureSize target = encode_size({input.width, input.height}, requested);
+    if (auto ok = ensure_encoder(target.width, target.height); !ok) {
+      to_encoder_.close();
+      if (!stopping_) source_finished(ok.error());
+      return;
+    }
+    if (input.width != target.width || input.height != target.height)
+      input = scaler.fit(input, target.width, target.height);
     auto encoded = encoder_->encode(input, keyframe_requested_.exchange(false));
     if (!encoded) {
       spdlog::warn("video: {}", encoded.error());
@@ -85,6 +134,7 @@ void SendPipeline::encode_video() {
     ++frames_encoded_;
     callbacks_.on_video(std::move(**encoded));
   }
+  if (!stopping_) source_finished(video_end_);  // the queue was closed by the source's end
 }
 
 SendPipelineStats SendPipeline::stats() const {

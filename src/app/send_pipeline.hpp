@@ -2,9 +2,19 @@
 // capture -> convert -> encode, off the network thread. One thread per source
 // device and one for the video encoder, joined by a queue that keeps only the
 // newest frames, so a slow encoder skips frames instead of adding latency.
+//
+// Sizes: with encoder_config width/height 0 the picture is encoded at the
+// source's own size, and when that changes mid-stream (concatenated clips, a
+// camera switch) the encoder is reopened at the new size: its first frame is
+// an IDR with the new SPS, which decoders follow. With a size given, every
+// picture is fitted into it keeping its aspect (black borders).
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 
 #include "core/bounded_queue.hpp"
@@ -23,15 +33,23 @@ struct SendPipelineStats {
 
 class SendPipeline {
  public:
+  // A file's tracks rarely end on the same frame; an endless one (the test
+  // tone beside a file's video) must not hold the call open.
+  static constexpr std::chrono::milliseconds kEndGrace{500};
+
   struct Callbacks {
     std::function<void(EncodedFrame)> on_video;        // encoder thread
     std::function<void(EncodedFrame)> on_audio;        // audio thread
     std::function<void(const VideoFrame&)> on_self_view;  // capture thread
-    std::function<void(std::string)> on_source_ended;  // why; empty = normal end of file
+    // Why the sources ended; empty = normal end of input. Called once, after
+    // the last frame of every source went to on_video / on_audio (a source
+    // that ends first waits up to kEndGrace for the other one).
+    std::function<void(std::string)> on_source_ended;
   };
 
   SendPipeline(std::unique_ptr<VideoSource> video, std::unique_ptr<AudioSource> audio,
                H264EncoderConfig encoder_config, Callbacks callbacks);
+  // (encoder_config.width/height 0 = the source's own size, see above.)
   ~SendPipeline();
 
   // Opens the encoders and starts the threads. Error: a one-line reason.
@@ -45,16 +63,23 @@ class SendPipeline {
  private:
   void capture_video();
   void encode_video();
-  void capture_and_encode_audio();
+  Result<Done> ensure_encoder(int width, int height);  // encoder thread
+  void source_finished(std::string why);               // any source thread
 
   std::unique_ptr<VideoSource> video_;
   std::unique_ptr<AudioSource> audio_;
   H264EncoderConfig encoder_config_;
+  const bool fixed_size_;  // --size given: fit into it; else follow the source
   Callbacks callbacks_;
   BoundedQueue<VideoFrame> to_encoder_{2};
   std::atomic<bool> keyframe_requested_{true};
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> frames_captured_{0}, frames_encoded_{0}, audio_frames_encoded_{0};
+  std::string video_end_;  // capture thread, read by the encoder thread after the queue closed
+  std::mutex end_mu_;
+  std::condition_variable end_cv_;
+  int sources_finished_ = 0;
+  bool end_reported_ = false;
   std::thread video_capture_thread_, video_encode_thread_, audio_thread_;
   std::unique_ptr<H264Encoder> encoder_;
 };

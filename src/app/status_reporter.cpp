@@ -81,6 +81,13 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"malformed", now.malformed},
         {"peers", now.peers},
         {"rejected", now.rejected},
+        {"nacks_sent", now.nacks_sent},
+        {"nacks_received", now.nacks_received},
+        {"packets_retransmitted", now.retransmitted},
+        {"packets_recovered", now.recovered},
+        {"packets_unrecovered", now.unrecovered},
+        {"keyframe_requests_sent", now.keyframe_requests_sent},
+        {"keyframe_requests_received", now.keyframe_requests_received},
         {"encrypted", true},
     };
     if (!now.sas.empty()) j["sas"] = now.sas;

@@ -30,7 +30,10 @@ struct StatusTotals {
   std::optional<Duration> first_picture;  // from call set-up to the first decoded picture
   int peers = 0;
   uint64_t rejected = 0;  // SRTP that failed authentication or replayed, RTCP from strangers
-  std::string sas;        // the short authentication string of the (first) peer, "" before connected
+  std::string sas;
+  // Loss recovery: NACKs each way, packets resent, packets repaired and given up.
+  uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
+  uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;        // the short authentication string of the (first) peer, "" before connected
 };
 
 class StatusReporter {

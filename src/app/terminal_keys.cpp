@@ -4,13 +4,84 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace peercall {
+namespace {
+
+constexpr char kEsc = 27;
+constexpr size_t kMaxSequence = 32;  // longer is garbage, not a key
+
+}  // namespace
 
 static_assert(sizeof(termios) <= 64);
 
-TerminalKeys::TerminalKeys(bool enabled) : enabled_(enabled) {
+bool is_hang_up_key(const Key& key) {
+  return key.kind == Key::kEnter || key.kind == Key::kEscape ||
+         (key.kind == Key::kChar && (key.ch == 'q' || key.ch == 'Q'));
+}
+
+std::string key_help() {
+  return "  Enter, q, Esc   hang up (Ctrl-C too; in the window: closing it)\n"
+         "  s               the stats overlay (window)\n"
+         "  a or y          accept an incoming call (--accept ask)\n"
+         "  d or n          decline it\n"
+         "  ?               this list\n";
+}
+
+std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
+  std::vector<Key> keys;
+  for (char c : bytes) {
+    switch (state_) {
+      case State::kGround:
+        if (c == kEsc) {
+          state_ = State::kEscape;
+        } else if (c == '\n' || c == '\r') {
+          keys.push_back({Key::kEnter});
+        } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+          keys.push_back({Key::kChar, c});
+        }  // other control characters: nothing
+        break;
+      case State::kEscape:
+        sequence_bytes_ = 0;
+        if (c == '[') {
+          state_ = State::kCsi;
+        } else if (c == 'O') {
+          state_ = State::kSs3;
+        } else if (c == kEsc) {
+          keys.push_back({Key::kEscape});  // Esc pressed, and another ESC starts
+        } else {
+          keys.push_back({Key::kSpecial});  // Alt+key
+          state_ = State::kGround;
+        }
+        break;
+      case State::kCsi:
+        // Parameters and intermediates (0x20-0x3F) until a final byte (0x40-0x7E).
+        if (c >= 0x40 && c <= 0x7e) {
+          keys.push_back({Key::kSpecial});
+          state_ = State::kGround;
+        } else if (++sequence_bytes_ > kMaxSequence || c < 0x20) {
+          state_ = State::kGround;
+        }
+        break;
+      case State::kSs3:  // ESC O P (F1), ESC O A (an arrow in application mode)
+        keys.push_back({Key::kSpecial});
+        state_ = State::kGround;
+        break;
+    }
+  }
+  return keys;
+}
+
+std::vector<Key> KeyDecoder::idle() {
+  const bool lone_escape = state_ == State::kEscape;
+  state_ = State::kGround;
+  if (lone_escape) return {{Key::kEscape}};
+  return {};  // an unfinished sequence: nothing a user meant
+}
+
+TerminalKeys::TerminalKeys(bool enabled, KeyHandler on_key) : enabled_(enabled), on_key_(std::move(on_key)) {
   if (!enabled_ || !isatty(STDIN_FILENO)) return;
   termios t{};
   if (tcgetattr(STDIN_FILENO, &t) != 0) return;
@@ -28,24 +99,46 @@ TerminalKeys::~TerminalKeys() {
   tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
-bool TerminalKeys::wait_for_hang_up(std::chrono::milliseconds timeout) {
-  if (!enabled_) return false;
+bool TerminalKeys::read_some(std::chrono::milliseconds timeout, std::string& out) {
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return false;
-  if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL) && !(pfd.revents & POLLIN)) {
-    enabled_ = false;  // no more input will come
-    return false;
-  }
+  if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return true;
+  if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL) && !(pfd.revents & POLLIN)) return false;
   char buf[64];
   const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-  if (n <= 0) {
-    enabled_ = false;  // end of input: nobody will type
-    return false;
+  if (n <= 0) return false;  // end of input: nobody will type
+  out.append(buf, size_t(n));
+  return true;
+}
+
+std::vector<Key> TerminalKeys::read_keys(std::chrono::milliseconds timeout) {
+  if (!enabled_) return {};
+  std::string bytes;
+  if (!read_some(timeout, bytes)) enabled_ = false;
+  std::vector<Key> keys = decoder_.feed(bytes);
+  // An ESC at the end: the rest of its sequence follows at once, or it was Esc.
+  for (int i = 0; enabled_ && decoder_.holding() && i < 4; ++i) {
+    std::string more;
+    if (!read_some(kEscapeWait, more)) enabled_ = false;
+    if (more.empty()) break;
+    for (const Key& k : decoder_.feed(more)) keys.push_back(k);
   }
-  for (ssize_t i = 0; i < n; ++i)
-    if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == 'q' || buf[i] == 'Q' || buf[i] == 27)
-      return true;
-  return false;
+  if (decoder_.holding()) {
+    for (const Key& k : decoder_.idle()) keys.push_back(k);
+  }
+  return keys;
+}
+
+bool TerminalKeys::wait_for_hang_up(std::chrono::milliseconds timeout) {
+  bool hang_up = false;
+  for (const Key& key : read_keys(timeout)) {
+    if (key.kind == Key::kChar && on_key_ && on_key_(key.ch)) continue;
+    if (is_hang_up_key(key)) {
+      hang_up = true;
+    } else if (key.kind == Key::kChar && key.ch == '?') {
+      std::fprintf(stderr, "\nkeys:\n%s", key_help().c_str());
+    }
+  }
+  return hang_up;
 }
 
 }  // namespace peercall

@@ -17,6 +17,11 @@ class VideoSource {
   virtual void interrupt() {}
   virtual std::string describe() const = 0;
   virtual std::string error() const { return {}; }
+  // The source's own frame rate if it has one (a file's, the asked one of a
+  // device); 0 = unknown. Sizes the encoder's rate control.
+  virtual double frame_rate() const { return 0; }
+  // Text and flat areas (a screen): the encoder tunes for them.
+  virtual bool screen_content() const { return false; }
 };
 
 }  // namespace peercall

@@ -1,6 +1,7 @@
 #include "packet/h264_depacketizer.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/result.hpp"
 #include "packet/h264_nal.hpp"
@@ -111,6 +112,8 @@ void H264Depacketizer::push(int64_t seq, uint32_t rtp_timestamp, bool marker, By
     ++stats_.packets_duplicate;
     return;
   }
+  now_ = std::max(now_, arrival);
+  if (!first_arrival_) first_arrival_ = arrival;
   packets_.emplace(seq, Packet{rtp_timestamp, marker, info->can_start, arrival,
                                Bytes(payload.begin(), payload.end())});
   if (packets_.size() > kMaxBufferedPackets) drop_oldest_frame();
@@ -124,24 +127,120 @@ std::optional<H264AccessUnit> H264Depacketizer::pop_frame() {
   return au;
 }
 
+std::optional<Instant> H264Depacketizer::next_timeout() const {
+  std::optional<Instant> next = wait_deadline_;
+  if (!got_first_keyframe_ && first_arrival_ && max_wait_ > Duration::zero() &&
+      now_ < *first_arrival_ + max_wait_) {
+    const Instant join = *first_arrival_ + max_wait_;  // when a missing first keyframe is asked for
+    next = next ? std::min(*next, join) : join;
+  }
+  return next;
+}
+
 bool H264Depacketizer::take_keyframe_request() {
-  const bool request = keyframe_request_ || !got_first_keyframe_;
+  const bool joining =
+      !got_first_keyframe_ &&
+      (max_wait_ <= Duration::zero() || stats_.frames_dropped_waiting_keyframe > 0 ||
+       (first_arrival_ && now_ >= *first_arrival_ + max_wait_));
+  const bool request = keyframe_request_ || joining;
   keyframe_request_ = false;
   return request;
 }
 
+void H264Depacketizer::handle_timeout(Instant now) {
+  now_ = std::max(now_, now);
+  assemble();
+}
+
 void H264Depacketizer::assemble() {
+  wait_deadline_.reset();
   while (const auto frame = find_complete_frame()) {
     if (synced_ && frame->first > *floor_) {
-      // An older frame is missing packets. Give a straggler of it (reordering
-      // across adjacent frames) until a packet of a still newer frame arrives.
-      if (packets_.rbegin()->first <= frame->last) return;
+      // An older frame is missing packets.
+      if (!may_give_up(*frame)) {
+        waited_ = true;
+        return;
+      }
+      waited_ = false;
       on_loss(std::max<size_t>(1, consume_until(frame->first)));
     } else if (!synced_) {
-      consume_until(frame->first);  // partial frame(s) from before we joined: not a loss
+      // Packets before the first complete frame: from before we joined (not a
+      // loss), or the first frame missing a packet; the latter is worth a wait.
+      if (first_frame_may_be_repaired(*frame)) {
+        waited_ = true;
+        return;
+      }
+      consume_until(frame->first);
     }
     emit(*frame);
   }
+}
+
+// Whether the frame(s) before `blocked` (complete, beyond a gap) may be given
+// up now. Without a wait: once a packet newer than `blocked` arrived (a
+// straggler of reordering would have come by then). With one: when the wait
+// since the gap showed is over, or at once when `blocked` is a keyframe and
+// the decoder needs one anyway.
+bool H264Depacketizer::may_give_up(Span blocked) {
+  if (max_wait_ <= Duration::zero()) return packets_.rbegin()->first > blocked.last;
+  if (waiting_keyframe_ && starts_keyframe(blocked)) {
+    ++stats_.skipped_to_keyframe;
+    return true;
+  }
+  const auto seen = gap_seen(*floor_);
+  if (seen && now_ < *seen + max_wait_) {
+    wait_deadline_ = *seen + max_wait_;
+    return false;
+  }
+  return true;
+}
+
+// Before the first frame was handed out, `blocked` (complete, not a keyframe:
+// that one would be taken at once) has older packets before it. If the oldest
+// can start a frame, the stream was probably joined at its start and lost a
+// packet of its first frame: wait for it as for any gap.
+bool H264Depacketizer::first_frame_may_be_repaired(Span blocked) {
+  if (max_wait_ <= Duration::zero() || packets_.begin()->first >= blocked.first) return false;
+  if (!packets_.begin()->second.can_start || starts_keyframe(blocked)) return false;
+  const auto seen = gap_seen(packets_.begin()->first);
+  if (!seen || now_ >= *seen + max_wait_) return false;
+  wait_deadline_ = *seen + max_wait_;
+  return true;
+}
+
+// When the first missing packet at or after `from` could first be known to be
+// missing: the earliest arrival of any packet after it.
+std::optional<Instant> H264Depacketizer::gap_seen(int64_t from) const {
+  int64_t expected = from;
+  auto it = packets_.lower_bound(expected);
+  while (it != packets_.end() && it->first == expected) {
+    ++it;
+    ++expected;
+  }
+  std::optional<Instant> seen;
+  for (; it != packets_.end(); ++it)
+    if (!seen || it->second.arrival < *seen) seen = it->second.arrival;
+  return seen;
+}
+
+// Whether a packet of the frame carries an IDR slice (alone, in a STAP-A or
+// as FU-A fragments). Payloads were inspected on push, so sizes are sound.
+bool H264Depacketizer::starts_keyframe(Span frame) const {
+  const auto end = packets_.upper_bound(frame.last);
+  for (auto it = packets_.find(frame.first); it != end; ++it) {
+    const Bytes& p = it->second.payload;
+    const H264NalType type = h264_nal_type(p[0]);
+    if (type == H264NalType::kIdr) return true;
+    if (type == H264NalType::kFuA && h264_nal_type(p[1]) == H264NalType::kIdr) return true;
+    if (type == H264NalType::kStapA) {
+      ByteReader r(ByteView(p).subspan(1));
+      uint16_t size = 0;
+      ByteView nal;
+      while (r.u16(size) && r.take(size, nal))
+        if (h264_nal_type(nal[0]) == H264NalType::kIdr) return true;
+    }
+  }
+  return false;
 }
 
 // The oldest buffered frame whose packets from its first to its marker are all
@@ -168,6 +267,7 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame() co
 }
 
 void H264Depacketizer::emit(Span frame) {
+  const bool waited = std::exchange(waited_, false);
   AnnexBBuilder builder;
   H264AccessUnit au;
   au.first_seq = frame.first;
@@ -210,6 +310,7 @@ void H264Depacketizer::emit(Span frame) {
     got_first_keyframe_ = true;
     keyframe_request_ = false;
   }
+  if (waited) ++stats_.frames_waited;
   ready_.push_back(std::move(au));
   ++stats_.frames_complete;
 }

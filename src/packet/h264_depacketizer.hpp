@@ -2,7 +2,15 @@
 // Receive-side H.264 frame assembler (RFC 6184 packetization-mode=1). Fed RTP
 // payloads in arrival order (reordered, duplicated or lost), it hands out
 // whole access units in decode order and says when a keyframe is needed.
-// Sans-I/O: no clock reads; `arrival` is only carried through.
+//
+// Time-aware when given a wait (set_max_wait): a frame missing packets then
+// holds the newer complete frames back for as long as a retransmission can
+// still repair it (measured from when the gap showed), and only then is it
+// given up; frames stay in order. After a loss only a keyframe is handed out
+// (the decoder lacks references), and a complete keyframe beyond a gap is
+// skipped to at once. A keyframe is requested only when a frame is given up
+// and no keyframe follows it. Sans-I/O: the clock is the packets' `arrival`
+// and the `now` of handle_timeout().
 #include <bitset>
 #include <cstdint>
 #include <deque>
@@ -29,6 +37,8 @@ struct H264DepacketizerStats {
   uint64_t packets_malformed = 0;
   uint64_t packets_duplicate = 0;
   uint64_t packets_too_late = 0;
+  uint64_t frames_waited = 0;        // held back behind a gap that was then repaired in time
+  uint64_t skipped_to_keyframe = 0;  // a gap jumped at once because a keyframe was ready
 };
 
 class H264Depacketizer {
@@ -36,13 +46,25 @@ class H264Depacketizer {
   static constexpr size_t kMaxBufferedPackets = 1024;
   static constexpr size_t kMaxReadyFrames = 64;
 
+  // How long a frame missing packets may hold back newer complete frames.
+  // Zero (the default): it is given up as soon as a newer frame is complete
+  // and a packet of a still newer one arrived (room for reordering only).
+  void set_max_wait(Duration wait) { max_wait_ = wait; }
+  Duration max_wait() const { return max_wait_; }
+
   // seq is already unwrapped to int64 by the caller (monotonic across 16-bit wrap).
   void push(int64_t seq, uint32_t rtp_timestamp, bool marker, ByteView payload, Instant arrival);
+  // Gives up on a waiting frame whose time is up.
+  void handle_timeout(Instant now);
+  // When a frame waits, the instant its wait ends.
+  std::optional<Instant> next_timeout() const;
   // Complete frames, in decode order.
   std::optional<H264AccessUnit> pop_frame();
-  // True once after a loss is detected, and on every call while waiting for
-  // the first keyframe (a late joiner): the session sends RTCP PLI and
-  // rate-limits it.
+  // True once after a frame is given up (unless a keyframe followed at once),
+  // and on every call while waiting for the first keyframe (a late joiner;
+  // with a wait set, only once a delta frame was dropped for want of it or
+  // the wait since the first packet is over, as the first keyframe may still
+  // be on its way): the session sends RTCP PLI and rate-limits it.
   bool take_keyframe_request();
   const H264DepacketizerStats& stats() const { return stats_; }
   size_t buffered_packets() const { return packets_.size(); }
@@ -61,6 +83,10 @@ class H264Depacketizer {
   static constexpr size_t kHistory = 1024;  // consumed seqs remembered to tell duplicates from late packets
 
   void assemble();
+  bool may_give_up(Span blocked);
+  bool first_frame_may_be_repaired(Span blocked);
+  std::optional<Instant> gap_seen(int64_t from) const;
+  bool starts_keyframe(Span frame) const;
   std::optional<Span> find_complete_frame() const;
   void emit(Span frame);
   void drop_oldest_frame();
@@ -77,6 +103,11 @@ class H264Depacketizer {
   bool waiting_keyframe_ = true;
   bool got_first_keyframe_ = false;
   bool keyframe_request_ = false;
+  Duration max_wait_ = Duration::zero();
+  Instant now_{};                        // latest arrival or timeout seen
+  std::optional<Instant> wait_deadline_;  // a frame waits until then
+  std::optional<Instant> first_arrival_;
+  bool waited_ = false;                   // the frame now at floor_ was waited for
   H264DepacketizerStats stats_;
 };
 

@@ -1,6 +1,7 @@
 #include "sdp/media_codecs.hpp"
 
 #include <charconv>
+#include <string>
 
 #include "sdp/sdp_tokens.hpp"
 
@@ -12,7 +13,7 @@ using sdp_tokens::iequals;
 
 constexpr const char* kOpusFmtp = "minptime=10";
 constexpr const char* kH264Fmtp = "profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1";
-constexpr std::string_view kVideoFeedback[] = {"nack pli"};  // PLI is implemented; generic NACK is not
+constexpr std::string_view kVideoFeedback[] = {"nack", "nack pli"};
 
 bool is_feedback_we_do(std::string_view kind, std::string_view fb) {
   if (kind != "video") return false;
@@ -35,6 +36,32 @@ Codec our_opus_codec() { return {kOpusPayloadType, "opus", 48000, 2, kOpusFmtp, 
 
 Codec our_h264_codec() {
   return {kH264PayloadType, "H264", 90000, 1, kH264Fmtp, {std::begin(kVideoFeedback), std::end(kVideoFeedback)}};
+}
+
+Codec our_h264_rtx_codec() {
+  return {kH264RtxPayloadType, "rtx", 90000, 1, "apt=" + std::to_string(kH264PayloadType), {}};
+}
+
+std::optional<uint8_t> rtx_associated_payload_type(const Codec& c) {
+  if (!iequals(c.name, "rtx")) return std::nullopt;
+  const auto apt = fmtp_parameter(c.fmtp, "apt");
+  if (!apt) return std::nullopt;
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(apt->data(), apt->data() + apt->size(), value);
+  if (ec != std::errc() || end != apt->data() + apt->size() || value > 127) return std::nullopt;
+  return static_cast<uint8_t>(value);
+}
+
+const Codec* find_rtx_codec(const MediaDescription& m, uint8_t apt) {
+  for (const Codec& c : m.codecs)
+    if (rtx_associated_payload_type(c) == apt) return &c;
+  return nullptr;
+}
+
+bool has_generic_nack(const Codec& c) {
+  for (const std::string& fb : c.rtcp_feedback)
+    if (iequals(fb, "nack")) return true;
+  return false;
 }
 
 bool codec_supported(std::string_view kind, const Codec& c) {

@@ -1,9 +1,10 @@
 #pragma once
 // The codecs peercall puts in SDP, and which offered payload type it answers
 // with. Only what is implemented is advertised: Opus without in-band FEC (not
-// decoded yet), H.264 with PLI feedback only (no generic NACK, FIR, RTX, RED,
-// ULPFEC, header extensions).
+// decoded yet), H.264 with generic NACK and PLI feedback and its RTX (RFC
+// 4588) stream (no FIR, RED, ULPFEC, header extensions).
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "sdp/session_description.hpp"
@@ -12,11 +13,21 @@ namespace peercall {
 
 inline constexpr uint8_t kOpusPayloadType = 111;
 inline constexpr uint8_t kH264PayloadType = 96;
+inline constexpr uint8_t kH264RtxPayloadType = 97;
 
 // 111 opus/48000/2, "minptime=10".
 Codec our_opus_codec();
-// 96 H264/90000, constrained baseline 3.1, FU-A, "nack pli".
+// 96 H264/90000, constrained baseline 3.1, FU-A, "nack" and "nack pli".
 Codec our_h264_codec();
+// 97 rtx/90000, "apt=96".
+Codec our_h264_rtx_codec();
+
+// An RTX entry's associated payload type (a=fmtp:<pt> apt=<apt>), if it is one.
+std::optional<uint8_t> rtx_associated_payload_type(const Codec& c);
+// The m-line's RTX entry repairing payload type `apt`, or null.
+const Codec* find_rtx_codec(const MediaDescription& m, uint8_t apt);
+// Whether the codec's feedback includes generic NACK (a=rtcp-fb:<pt> nack).
+bool has_generic_nack(const Codec& c);
 
 // Whether we can both decode and send `c` on an m-line of `kind`: Opus at 48 kHz
 // (any channel count: we decode mono), H.264 with packetization-mode=1 (any

@@ -68,15 +68,39 @@ std::string msid_stream(const std::string& cname) {
   return id;
 }
 
-// Our m-line for one stream; SSRCs and msid are declared only for what we send.
-MediaDescription local_media(const std::string& kind, const std::string& mid, Codec codec, bool send, bool receive,
-                             uint32_t ssrc, const LocalMediaConfig& local, DtlsSetup setup) {
+// The RTX SSRC paired with `media` by an a=ssrc-group:FID line, or 0.
+uint32_t rtx_ssrc_of(const MediaDescription& m, uint32_t media) {
+  if (media == 0) return 0;
+  for (const Attribute& a : m.other_attributes) {
+    if (a.name != "ssrc-group") continue;
+    auto members = pieces(a.value, ' ');
+    if (members.size() != 3 || members[0] != "FID" || members[1] != std::to_string(media)) continue;
+    for (uint32_t ssrc : m.ssrcs)
+      if (std::to_string(ssrc) == members[2]) return ssrc;
+  }
+  return 0;
+}
+
+// The loss-recovery half of a negotiated video stream: `m` is the remote
+// m-line (for its SSRCs), `rtx` the agreed RTX entry (or null).
+void set_recovery(NegotiatedStream& n, const MediaDescription& remote, const Codec* rtx) {
+  n.nack = has_generic_nack(n.codec);
+  n.rtx_payload_type = rtx ? rtx->payload_type : 0;
+  n.remote_rtx_ssrc = rtx ? rtx_ssrc_of(remote, n.remote_ssrc) : 0;
+}
+
+// Our m-line for one stream; SSRCs and msid are declared only for what we
+// send. With `rtx`, video declares its RTX SSRC too, grouped with the media one.
+MediaDescription local_media(const std::string& kind, const std::string& mid, Codec codec,
+                             std::optional<Codec> rtx, bool send, bool receive, uint32_t ssrc,
+                             const LocalMediaConfig& local, DtlsSetup setup) {
   MediaDescription m;
   m.kind = kind;
   m.port = kNoPort;
   m.protocol = kSrtpProtocol;
   m.connection_address = kNoAddress;
   m.codecs.push_back(std::move(codec));
+  if (rtx) m.codecs.push_back(std::move(*rtx));
   m.direction = direction_from(send, receive);
   m.mid = mid;
   m.rtcp_mux = true;
@@ -86,7 +110,12 @@ MediaDescription local_media(const std::string& kind, const std::string& mid, Co
     const std::string msid = msid_stream(m.cname) + " " + kind;
     m.ssrcs.push_back(ssrc);
     m.other_attributes.push_back({"msid", msid});
-    m.other_attributes.push_back({"ssrc", std::to_string(ssrc) + " msid:" + msid});
+    const uint32_t rtx_ssrc = m.codecs.size() > 1 ? local.video_rtx_ssrc : 0;
+    if (rtx_ssrc != 0) {
+      m.ssrcs.push_back(rtx_ssrc);
+      m.other_attributes.push_back({"ssrc-group", "FID " + std::to_string(ssrc) + " " + std::to_string(rtx_ssrc)});
+    }
+    for (uint32_t s : m.ssrcs) m.other_attributes.push_back({"ssrc", std::to_string(s) + " msid:" + msid});
   }
   return m;
 }
@@ -168,10 +197,12 @@ Result<Done> require_rtcp_mux(const std::vector<const MediaDescription*>& accept
 SessionDescription create_offer(const LocalMediaConfig& local) {
   SessionDescription sd = local_session(local);
   sd.attributes.push_back({"group", "BUNDLE 0 1"});
-  sd.media.push_back(local_media("audio", "0", our_opus_codec(), local.send_audio, local.recv_audio,
-                                 local.audio_ssrc, local, DtlsSetup::kActpass));
-  sd.media.push_back(local_media("video", "1", our_h264_codec(), local.send_video, local.recv_video,
-                                 local.video_ssrc, local, DtlsSetup::kActpass));
+  sd.media.push_back(local_media("audio", "0", our_opus_codec(), std::nullopt, local.send_audio,
+                                 local.recv_audio, local.audio_ssrc, local, DtlsSetup::kActpass));
+  std::optional<Codec> rtx;
+  if (local.video_rtx_ssrc != 0) rtx = our_h264_rtx_codec();
+  sd.media.push_back(local_media("video", "1", our_h264_codec(), rtx, local.send_video,
+                                 local.recv_video, local.video_ssrc, local, DtlsSetup::kActpass));
   return sd;
 }
 
@@ -237,9 +268,14 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
     const bool send = receives(om.direction) && (audio ? local.send_audio : local.send_video);
     const bool receive = sends(om.direction) && (audio ? local.recv_audio : local.recv_video);
     Codec codec = answer_codec(om.kind, *chosen[i]);
-    answer.media.push_back(local_media(om.kind, om.mid, codec, send, receive,
+    const Codec* rtx = !audio && local.video_rtx_ssrc != 0 ? find_rtx_codec(om, chosen[i]->payload_type) : nullptr;
+    std::optional<Codec> answered_rtx;
+    if (rtx) answered_rtx = Codec{rtx->payload_type, rtx->name, rtx->clock_rate, 1, rtx->fmtp, {}};
+    answer.media.push_back(local_media(om.kind, om.mid, codec, answered_rtx, send, receive,
                                        audio ? local.audio_ssrc : local.video_ssrc, local, our_setup));
-    *stream_of(negotiated, om.kind) = {true, std::move(codec), send, receive, primary_ssrc(om), om.mid};
+    NegotiatedStream& n = *stream_of(negotiated, om.kind);
+    n = {true, std::move(codec), send, receive, primary_ssrc(om), om.mid};
+    if (!audio) set_recovery(n, om, rtx);
   }
   return std::pair{std::move(answer), std::move(negotiated)};
 }
@@ -266,6 +302,7 @@ Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDe
     if (!stream || stream->enabled || !codec) continue;
     *stream = {true, *codec, sends(om.direction) && receives(am.direction),
                receives(om.direction) && sends(am.direction), primary_ssrc(am), am.mid};
+    if (am.kind == "video") set_recovery(*stream, am, find_rtx_codec(am, codec->payload_type));
   }
   if (!negotiated.audio.enabled && !negotiated.video.enabled) return Error{"sdp: no common codec"};
 

@@ -22,6 +22,8 @@ inline constexpr const char* kSrtpProtocol = "UDP/TLS/RTP/SAVPF";
 struct LocalMediaConfig {
   bool send_audio = true, recv_audio = true, send_video = true, recv_video = true;
   uint32_t audio_ssrc = 0, video_ssrc = 0;
+  // The SSRC our video retransmissions (RTX) go out on; 0: offer/accept no RTX.
+  uint32_t video_rtx_ssrc = 0;
   std::string cname;  // also names the a=msid stream ("peercall-..." unless it starts so already)
   // Our ICE credentials, gathered candidates and certificate fingerprint.
   TransportDescription transport;
@@ -37,6 +39,12 @@ struct NegotiatedStream {
   bool receive = false;
   uint32_t remote_ssrc = 0;  // 0 = unknown
   std::string mid;
+  // Video loss recovery: both sides do generic NACK; the RTX payload type
+  // repairing `codec` (0 = none negotiated) and the peer's RTX SSRC (from
+  // a=ssrc-group:FID; 0 = unknown, learn it from the first RTX packet).
+  bool nack = false;
+  uint8_t rtx_payload_type = 0;
+  uint32_t remote_rtx_ssrc = 0;
 };
 
 struct Negotiated {
@@ -47,14 +55,17 @@ struct Negotiated {
   bool dtls_client() const { return dtls_role == DtlsRole::kClient; }
 };
 
-// m=audio opus/48000/2 (PT 111) and m=video H264 (PT 96), mids "0"/"1", BUNDLE,
-// rtcp-mux, a=setup:actpass, our transport on both m-lines, a=msid and a=ssrc on
-// the ones we send, directions from the send/recv flags (neither -> a=inactive).
+// m=audio opus/48000/2 (PT 111) and m=video H264 (PT 96, with rtx PT 97 when
+// local.video_rtx_ssrc is set), mids "0"/"1", BUNDLE, rtcp-mux,
+// a=setup:actpass, our transport on both m-lines, a=msid and a=ssrc on the
+// ones we send (video: both SSRCs and a=ssrc-group:FID <media> <rtx>),
+// directions from the send/recv flags (neither -> a=inactive).
 SessionDescription create_offer(const LocalMediaConfig& local);
 
 // Per offered m-line: the best supported codec of the first encrypted m-line of
 // each kind (see choose_offered_codec), the offerer's payload type, the mirrored
-// direction limited by `local`; other m-lines (a second audio, data channels,
+// direction limited by `local`, and the offered rtx entry whose apt is the
+// chosen H.264 payload type (when local.video_rtx_ssrc is set); other m-lines (a second audio, data channels,
 // VP8-only video, ...) get port 0 and keep their mid. The accepted m-lines must
 // be in the offer's BUNDLE group, with rtcp-mux, ICE credentials and a
 // fingerprint; a=setup:actpass gets local.answerer_dtls_role, active/passive

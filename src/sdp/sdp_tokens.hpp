@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <ranges>
 #include <string_view>
 #include <vector>
 
@@ -23,9 +22,14 @@ inline std::string_view trim(std::string_view s) {
 // Separator-delimited pieces of `s`, trimmed, empty pieces skipped.
 inline std::vector<std::string_view> pieces(std::string_view s, char separator) {
   std::vector<std::string_view> out;
-  for (auto r : std::views::split(s, separator)) {
-    std::string_view piece = trim(std::string_view(r.begin(), r.end()));
+  // find() rather than std::views::split: clang 14 (the fuzz build) cannot
+  // compile libstdc++ 12's split view.
+  while (true) {
+    const size_t end = s.find(separator);
+    std::string_view piece = trim(s.substr(0, end));
     if (!piece.empty()) out.push_back(piece);
+    if (end == std::string_view::npos) break;
+    s.remove_prefix(end + 1);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "packet/opus_payload.hpp"
 #include "rtp/ntp_time.hpp"
+#include "rtp/rtx_packet.hpp"
 
 namespace peercall {
 namespace {
@@ -23,9 +24,13 @@ PeerSession::PeerSession(const SessionConfig& config, Instant now)
     : config_(config),
       rng_(seed_from(config.random_seed)),
       packetizer_(config.max_rtp_payload),
-      streams_(config.streams, rng_),
+      streams_(config.streams, config.recovery, rng_),
       last_heard_(now),
-      next_rtcp_(now) {}
+      next_rtcp_(now) {
+  // Wait for retransmissions from the first packet on (the first keyframe may need one).
+  for (ReceiveEntry& r : streams_.receiving())
+    if (r.nack) r.depacketizer->set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
+}
 
 void PeerSession::handle_datagram(ByteView datagram, Instant now) {
   if (closed_) return;
@@ -43,21 +48,55 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
   }
   ReceiveEntry* stream = streams_.route(parsed->header.ssrc, parsed->header.payload_type);
   if (!stream) {
+    if (ReceiveEntry* repaired = streams_.route_rtx(parsed->header.ssrc, parsed->header.payload_type)) {
+      handle_rtx(*repaired, *parsed, now);
+      last_heard_ = now;
+      return;
+    }
     ++unexpected_;
     return;
   }
   if (stream->config.kind == MediaKind::kVideo)
-    receive_video(*stream, *parsed, now);
+    receive_video(*stream, *parsed, now, false);
   else
     receive_audio(*stream, *parsed, now);
   last_heard_ = now;
 }
 
-void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
-  if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
+void PeerSession::handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now) {
+  if (!stream.rtp.active()) return;  // nothing to repair yet
+  auto original = unwrap_rtx(rtx, stream.rtp.remote_ssrc(), stream.config.payload_type);
+  if (!original) {
+    ++stream.rtx_malformed;
+    return;
+  }
+  ++stream.rtx_received;
+  if (original->payload.empty()) return;  // padding only (a bandwidth probe)
+  receive_video(stream, *original, now, true);
+}
+
+void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now,
+                                bool retransmitted) {
+  int64_t seq = 0;
+  if (retransmitted) {
+    seq = stream.rtp.extend_sequence(packet.header.sequence_number);
+  } else {
+    if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
+    seq = stream.rtp.last_sequence();
+  }
   const RtpHeader& h = packet.header;
   H264Depacketizer& depacketizer = *stream.depacketizer;
-  depacketizer.push(stream.rtp.last_sequence(), h.timestamp, h.marker, packet.payload, now);
+  if (stream.nack) {
+    stream.nack->on_packet(seq, now);
+    depacketizer.set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
+  }
+  depacketizer.push(seq, h.timestamp, h.marker, packet.payload, now);
+  deliver_frames(stream, now);
+  send_nacks(now);
+}
+
+void PeerSession::deliver_frames(ReceiveEntry& stream, Instant now) {
+  H264Depacketizer& depacketizer = *stream.depacketizer;
   while (auto unit = depacketizer.pop_frame()) {
     if (unit->keyframe) awaiting_keyframe_ = false;
     VideoReceived received;
@@ -69,6 +108,29 @@ void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packe
     emit(std::move(received));
   }
   if (depacketizer.take_keyframe_request()) request_keyframe(now);
+}
+
+// One compound RTCP (an RR, then a NACK per stream) for everything due now.
+void PeerSession::send_nacks(Instant now) {
+  std::vector<RtcpPacket> packets;
+  for (ReceiveEntry& r : streams_.receiving()) {
+    if (!r.nack || r.rtp.remote_ssrc() == 0) continue;
+    std::vector<uint16_t> due = r.nack->take_due(now, recovery_rtt());
+    if (due.empty()) continue;
+    if (packets.empty()) packets.emplace_back(ReceiverReport{streams_.rtcp_ssrc(), {}});
+    packets.emplace_back(GenericNack{streams_.rtcp_ssrc(), r.rtp.remote_ssrc(), std::move(due)});
+  }
+  if (!packets.empty()) outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
+}
+
+void PeerSession::on_nack(const GenericNack& nack, Instant now) {
+  SendEntry* target = streams_.send_by_local_ssrc(nack.media_ssrc);
+  if (!target) {
+    ++rtcp_unknown_ssrc_;
+    return;
+  }
+  if (!target->retransmitter || closed_) return;  // NACK not negotiated for it
+  target->retransmitter->on_nack(nack, now, recovery_rtt(), outputs_);
 }
 
 void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
@@ -101,7 +163,7 @@ void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packe
 void PeerSession::request_keyframe(Instant now) {
   if (!streams_.receives(MediaKind::kVideo)) return;
   if (!awaiting_keyframe_ || !last_keyframe_request_ ||
-      now - *last_keyframe_request_ >= config_.keyframe_request_interval) {
+      now - *last_keyframe_request_ >= keyframe_request_interval(config_.recovery, recovery_rtt())) {
     awaiting_keyframe_ = true;
     send_keyframe_request(now);
   }
@@ -169,6 +231,8 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
       }
       target->rtp.on_keyframe_request();
       emit(KeyframeRequested{target->config.mid});
+    } else if (auto* nack = std::get_if<GenericNack>(&packet)) {
+      on_nack(*nack, now);
     } else if (auto* bye = std::get_if<Bye>(&packet)) {
       if (!from_peer(*bye)) {
         ++rtcp_unknown_ssrc_;
@@ -180,19 +244,21 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
   }
 }
 
-void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame) {
+void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now) {
   if (closed_) return;
   SendEntry* stream = streams_.first_send(kind);
   if (!stream) return;
   if (kind == MediaKind::kVideo)
     stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
-                           frame.capture_time, frame.keyframe, outputs_);
+                           frame.capture_time, frame.keyframe, now, stream->retransmitter.get(),
+                           outputs_);
   else
-    stream->rtp.send_frame({frame.data}, frame.rtp_timestamp, frame.capture_time, false, outputs_);
+    stream->rtp.send_frame({frame.data}, frame.rtp_timestamp, frame.capture_time, false, now,
+                           nullptr, outputs_);
 }
 
-void PeerSession::send_video(const EncodedFrame& frame, Instant) { send_on(MediaKind::kVideo, frame); }
-void PeerSession::send_audio(const EncodedFrame& frame, Instant) { send_on(MediaKind::kAudio, frame); }
+void PeerSession::send_video(const EncodedFrame& frame, Instant now) { send_on(MediaKind::kVideo, frame, now); }
+void PeerSession::send_audio(const EncodedFrame& frame, Instant now) { send_on(MediaKind::kAudio, frame, now); }
 
 void PeerSession::send_rtcp(Instant now, bool bye) {
   std::vector<RtcpPacket> packets;
@@ -228,8 +294,14 @@ void PeerSession::handle_timeout(Instant now) {
     std::uniform_int_distribution<int64_t> spread(base * 3 / 4, base * 5 / 4);
     next_rtcp_ = now + microseconds(spread(rng_));
   }
+  for (ReceiveEntry& r : streams_.receiving()) {
+    if (!r.depacketizer) continue;
+    r.depacketizer->handle_timeout(now);
+    deliver_frames(r, now);
+  }
+  send_nacks(now);
   if (awaiting_keyframe_ && last_keyframe_request_ &&
-      now - *last_keyframe_request_ >= config_.keyframe_request_interval) {
+      now - *last_keyframe_request_ >= keyframe_request_interval(config_.recovery, recovery_rtt())) {
     send_keyframe_request(now);
   }
   if (!timed_out_ && !peer_hung_up_ && now - last_heard_ >= config_.peer_timeout) {
@@ -255,7 +327,13 @@ Instant PeerSession::next_timeout() const {
   Instant next = next_rtcp_;
   if (!timed_out_ && !peer_hung_up_) next = std::min(next, last_heard_ + config_.peer_timeout);
   if (awaiting_keyframe_ && last_keyframe_request_)
-    next = std::min(next, *last_keyframe_request_ + config_.keyframe_request_interval);
+    next = std::min(next, *last_keyframe_request_ + keyframe_request_interval(config_.recovery, recovery_rtt()));
+  for (const ReceiveEntry& r : streams_.receiving()) {
+    if (r.depacketizer)
+      if (auto wait = r.depacketizer->next_timeout()) next = std::min(next, *wait);
+    if (r.nack && r.rtp.remote_ssrc() != 0)
+      if (auto ask = r.nack->next_timeout(recovery_rtt())) next = std::min(next, *ask);
+  }
   return next;
 }
 
@@ -270,8 +348,16 @@ SessionStats PeerSession::stats() const {
     out.remote_fraction_lost = std::max(out.remote_fraction_lost, in.remote_fraction_lost);
     out.remote_cumulative_lost += in.remote_cumulative_lost;
   };
-  for (const SendEntry& e : streams_.sending())
-    add_out(e.config.kind == MediaKind::kVideo ? s.video_out : s.audio_out, e.rtp.stats());
+  for (const SendEntry& e : streams_.sending()) {
+    OutgoingStreamStats& out = e.config.kind == MediaKind::kVideo ? s.video_out : s.audio_out;
+    add_out(out, e.rtp.stats());
+    if (!e.retransmitter) continue;
+    const RetransmitterStats& rs = e.retransmitter->stats();
+    out.nacks_received += rs.nacks_received;
+    out.packets_retransmitted += rs.packets_retransmitted;
+    out.retransmitted_bytes += rs.retransmitted_bytes;
+    out.retransmit_unavailable += rs.packets_unavailable;
+  }
   for (const ReceiveEntry& e : streams_.receiving()) {
     IncomingStreamStats& in = e.config.kind == MediaKind::kVideo ? s.video_in : s.audio_in;
     const ReceiveStatistics& rs = e.rtp.statistics();
@@ -285,7 +371,16 @@ SessionStats PeerSession::stats() const {
       const auto& dp = e.depacketizer->stats();
       in.frames += dp.frames_complete;
       in.frames_lost += dp.frames_lost;
-      s.datagrams_malformed += dp.packets_malformed;
+      in.frames_waited += dp.frames_waited;
+      s.datagrams_malformed += dp.packets_malformed + e.rtx_malformed;
+      in.rtx_received += e.rtx_received;
+      if (e.nack) {
+        const NackGeneratorStats& ns = e.nack->stats();
+        in.nacks_sent += ns.nacks_sent;
+        in.packets_nacked += ns.packets_nacked;
+        in.packets_recovered += ns.packets_recovered;
+        in.packets_unrecovered += ns.packets_given_up;
+      }
     } else {
       in.frames += e.audio_frames;
       in.packets_too_late += e.audio_too_late;

@@ -8,9 +8,13 @@
 // sleep until next_timeout(). It owns no socket, thread or clock, so tests run
 // two sessions over a simulated network on a virtual clock.
 //
-// Later layers slot in here without touching the media code: a jitter buffer
-// and NACK/RTX between receive stream and depacketizer, congestion control fed
-// by the reports.
+// Video loss recovery, in this order: the send stream keeps what it sent in
+// a packet history and its retransmitter answers the peer's NACKs with RTX;
+// the receive stream's NACK generator asks for missing packets, RTX packets
+// are unwrapped back into their media stream, and the frame assembler waits
+// for them as long as the RTT allows before it gives a frame up and asks for
+// a keyframe (all budgets in loss_recovery_timing.hpp). Later layers slot in
+// here too: congestion control fed by the reports.
 #include <deque>
 #include <optional>
 #include <random>
@@ -48,13 +52,21 @@ class PeerSession {
  private:
   void handle_rtp(ByteView datagram, Instant now);
   void handle_rtcp(ByteView datagram, Instant now);
-  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
+  void handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now);
+  // `retransmitted`: unwrapped from RTX, bypassing the reception statistics
+  // (which thus count the loss before recovery).
+  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now,
+                     bool retransmitted);
+  void deliver_frames(ReceiveEntry& stream, Instant now);
+  void send_nacks(Instant now);
+  void on_nack(const GenericNack& nack, Instant now);
+  Duration recovery_rtt() const { return rtt_.value_or(config_.recovery.default_rtt); }
   void receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
   void on_report_blocks(uint32_t reporter, const std::vector<ReportBlock>& blocks, Instant now);
   bool from_peer(const Bye& bye) const;
   void send_rtcp(Instant now, bool bye);
   void send_keyframe_request(Instant now);
-  void send_on(MediaKind kind, const EncodedFrame& frame);
+  void send_on(MediaKind kind, const EncodedFrame& frame, Instant now);
   void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
 
   SessionConfig config_;

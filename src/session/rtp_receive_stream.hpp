@@ -23,6 +23,11 @@ class RtpReceiveStream {
   bool on_packet(const RtpPacketView& packet, Instant arrival);
   // Extended (unwrapped) sequence number of the packet just accepted.
   int64_t last_sequence() const { return last_sequence_; }
+  // A 16-bit sequence number extended to the one nearest the last accepted
+  // (for retransmitted packets, which bypass on_packet).
+  int64_t extend_sequence(uint16_t seq) const {
+    return last_sequence_ + int16_t(uint16_t(seq - uint16_t(last_sequence_)));
+  }
   // The sender's capture instant of a timestamp, on our clock.
   Instant capture_time(uint32_t rtp_timestamp) const { return time_mapper_.map(rtp_timestamp); }
 

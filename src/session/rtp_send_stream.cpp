@@ -10,8 +10,8 @@ RtpSendStream::RtpSendStream(const StreamConfig& config, uint16_t first_sequence
     : config_(config), next_sequence_(first_sequence), timestamp_offset_(timestamp_offset) {}
 
 void RtpSendStream::send_frame(const std::vector<Bytes>& payloads, uint32_t media_timestamp,
-                               Instant capture_time, bool keyframe,
-                               std::deque<SessionOutput>& out) {
+                               Instant capture_time, bool keyframe, Instant now,
+                               Retransmitter* history, std::deque<SessionOutput>& out) {
   RtpHeader header;
   header.payload_type = config_.payload_type;
   header.ssrc = config_.local_ssrc;
@@ -22,6 +22,7 @@ void RtpSendStream::send_frame(const std::vector<Bytes>& payloads, uint32_t medi
     Transmit t;
     t.datagram.reserve(12 + payloads[i].size());
     write_rtp(header, payloads[i], t.datagram);
+    if (history) history->remember(header.sequence_number, t.datagram, now);
     out.emplace_back(std::move(t));
     ++stats_.packets;
     stats_.bytes += payloads[i].size();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rtp/rtcp_packet.hpp"
+#include "session/retransmitter.hpp"
 #include "session/session_config.hpp"
 #include "session/session_events.hpp"
 #include "session/session_stats.hpp"
@@ -15,9 +16,11 @@ class RtpSendStream {
  public:
   RtpSendStream(const StreamConfig& config, uint16_t first_sequence, uint32_t timestamp_offset);
 
-  // Wraps one frame's payloads in RTP headers (marker on the last) and queues them.
+  // Wraps one frame's payloads in RTP headers (marker on the last) and queues
+  // them; a copy of each goes to `history` (if any) for retransmission.
   void send_frame(const std::vector<Bytes>& payloads, uint32_t media_timestamp,
-                  Instant capture_time, bool keyframe, std::deque<SessionOutput>& out);
+                  Instant capture_time, bool keyframe, Instant now, Retransmitter* history,
+                  std::deque<SessionOutput>& out);
 
   bool has_sent() const { return stats_.packets > 0; }
   uint32_t ssrc() const { return config_.local_ssrc; }

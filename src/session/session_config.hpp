@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "session/loss_recovery_timing.hpp"
 
 namespace peercall {
 
@@ -25,6 +26,15 @@ struct StreamConfig {
   // names it. Only authenticated packets (after SRTP) reach the session, so a
   // stray datagram cannot claim a stream.
   uint32_t remote_ssrc = 0;
+  // Video loss recovery. `nack`: both sides do generic NACK (a=rtcp-fb:<pt>
+  // nack): we ask for lost packets and answer the peer's asks. RTX (RFC 4588):
+  // its payload type (0 = not negotiated: resend the original packet on the
+  // media SSRC instead), our RTX SSRC (0 = none) and the peer's (0 = learn it
+  // from the first packet with rtx_payload_type).
+  bool nack = true;
+  uint8_t rtx_payload_type = 0;
+  uint32_t local_rtx_ssrc = 0;
+  uint32_t remote_rtx_ssrc = 0;
 };
 
 struct SessionConfig {
@@ -35,8 +45,9 @@ struct SessionConfig {
   // No packet at all from the peer for this long: the peer is gone (cable cut,
   // process killed). Media or RTCP flows at least every 500 ms while alive.
   Duration peer_timeout = seconds(3);
-  // While the decoder lacks a reference, ask again this often until a keyframe arrives.
-  Duration keyframe_request_interval = milliseconds(200);
+  // Budgets of NACK/RTX recovery, of the frame assembler's wait for it and
+  // of keyframe requests.
+  LossRecoveryConfig recovery;
   uint64_t random_seed = 0;  // 0: the caller seeds from a random device
 };
 

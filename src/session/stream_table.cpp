@@ -14,6 +14,16 @@ ReceiveEntry* StreamTable::route(uint32_t ssrc, uint8_t payload_type) {
   return nullptr;
 }
 
+ReceiveEntry* StreamTable::route_rtx(uint32_t ssrc, uint8_t payload_type) {
+  if (ssrc == 0) return nullptr;
+  for (ReceiveEntry& r : receive_) {
+    if (r.config.rtx_payload_type == 0 || r.config.rtx_payload_type != payload_type) continue;
+    if (r.remote_rtx_ssrc == 0 && !is_remote_ssrc(ssrc)) r.remote_rtx_ssrc = ssrc;  // not signalled: latch
+    if (r.remote_rtx_ssrc == ssrc) return &r;
+  }
+  return nullptr;
+}
+
 ReceiveEntry* StreamTable::receive_by_remote_ssrc(uint32_t ssrc) {
   if (ssrc == 0) return nullptr;
   for (ReceiveEntry& r : receive_)
@@ -35,7 +45,7 @@ SendEntry* StreamTable::first_send(MediaKind kind) {
 
 bool StreamTable::is_remote_ssrc(uint32_t ssrc) const {
   for (const ReceiveEntry& r : receive_)
-    if (ssrc != 0 && r.rtp.remote_ssrc() == ssrc) return true;
+    if (ssrc != 0 && (r.rtp.remote_ssrc() == ssrc || r.remote_rtx_ssrc == ssrc)) return true;
   return false;
 }
 
@@ -54,7 +64,10 @@ uint32_t StreamTable::rtcp_ssrc() const {
 
 std::vector<uint32_t> StreamTable::local_ssrcs() const {
   std::vector<uint32_t> out;
-  for (const SendEntry& s : send_) out.push_back(s.config.local_ssrc);
+  for (const SendEntry& s : send_) {
+    out.push_back(s.config.local_ssrc);
+    if (s.retransmitter && s.retransmitter->uses_rtx()) out.push_back(s.retransmitter->rtx_ssrc());
+  }
   if (out.empty()) out.push_back(rtcp_ssrc());
   return out;
 }

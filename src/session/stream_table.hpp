@@ -2,13 +2,18 @@
 // The session's streams by SSRC and MID: one send half and/or one receive half
 // per negotiated m-line. Incoming RTP is routed by the remote SSRC the SDP
 // signalled (or, when it did not, latched from the first packet carrying that
-// m-line's payload type); RTCP finds its stream by the SSRC it names.
+// m-line's payload type); RTCP finds its stream by the SSRC it names. A video
+// stream with NACK also has a retransmitter (send) or a NACK generator
+// (receive); RTX packets are routed to their media stream by the RTX SSRC
+// (signalled by a=ssrc-group:FID, or latched from the RTX payload type).
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "packet/h264_depacketizer.hpp"
+#include "session/nack_generator.hpp"
+#include "session/retransmitter.hpp"
 #include "session/rtp_receive_stream.hpp"
 #include "session/rtp_send_stream.hpp"
 #include "session/session_config.hpp"
@@ -18,6 +23,7 @@ namespace peercall {
 struct SendEntry {
   StreamConfig config;
   RtpSendStream rtp;
+  std::unique_ptr<Retransmitter> retransmitter;  // video with NACK only
 };
 
 struct ReceiveEntry {
@@ -28,18 +34,31 @@ struct ReceiveEntry {
   std::optional<int64_t> last_audio_sequence;
   uint64_t audio_frames = 0;
   uint64_t audio_too_late = 0;
+  // Video with NACK only: asks for lost packets; the peer's RTX SSRC (0 until known).
+  std::unique_ptr<NackGenerator> nack;
+  uint32_t remote_rtx_ssrc = 0;
+  uint64_t rtx_received = 0;   // RTX packets unwrapped into this stream
+  uint64_t rtx_malformed = 0;  // RTX packets too short to carry a sequence number
 };
 
 class StreamTable {
  public:
-  // `random` gives each send stream its first sequence number and timestamp offset.
+  // `random` gives each send stream its first sequence numbers and timestamp offset.
   template <class Random>
-  StreamTable(const std::vector<StreamConfig>& streams, Random& random) {
+  StreamTable(const std::vector<StreamConfig>& streams, const LossRecoveryConfig& recovery,
+              Random& random) {
     for (const StreamConfig& s : streams) {
-      if (s.send) send_.push_back({s, RtpSendStream(s, uint16_t(random()), uint32_t(random()))});
+      const bool nack = s.kind == MediaKind::kVideo && s.nack;
+      if (s.send) {
+        SendEntry e{s, RtpSendStream(s, uint16_t(random()), uint32_t(random())), nullptr};
+        if (nack) e.retransmitter = std::make_unique<Retransmitter>(s, recovery, uint16_t(random()));
+        send_.push_back(std::move(e));
+      }
       if (s.receive) {
         ReceiveEntry r{s, RtpReceiveStream(s), nullptr};
         if (s.kind == MediaKind::kVideo) r.depacketizer = std::make_unique<H264Depacketizer>();
+        if (nack) r.nack = std::make_unique<NackGenerator>(recovery);
+        r.remote_rtx_ssrc = s.remote_rtx_ssrc;
         receive_.push_back(std::move(r));
       }
     }
@@ -47,6 +66,8 @@ class StreamTable {
 
   // The receive stream an RTP packet belongs to, or null (counted by the caller).
   ReceiveEntry* route(uint32_t ssrc, uint8_t payload_type);
+  // The receive stream an RTX packet repairs, or null (learning the RTX SSRC if unknown).
+  ReceiveEntry* route_rtx(uint32_t ssrc, uint8_t payload_type);
   ReceiveEntry* receive_by_remote_ssrc(uint32_t ssrc);
   SendEntry* send_by_local_ssrc(uint32_t ssrc);
   SendEntry* first_send(MediaKind kind);

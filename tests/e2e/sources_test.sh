@@ -27,6 +27,21 @@ check "$WORK/file.json" "j['frames'] >= 60 and j['width'] == 320" "too little vi
 "$ANALYZE" audio "$WORK/file.wav" > "$WORK/file_audio.json"
 check "$WORK/file_audio.json" "j['seconds'] >= 2 and j['tone_dbfs'] > -40" "no sound from the file"
 
+note "--audio auto with a file as --video sends the file's own sound, not the test tone"
+port=$(free_port)
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 --video "$WORK/clip.mp4" --loop \
+  --view none --quiet 2> "$WORK/auto.err" & S=$!; PIDS+=($S)
+wait_for_port "$port"
+timeout 20 "$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 3 \
+  --video-out "$WORK/auto.y4m" --audio-out "$WORK/auto.wav" || fail "watching the file stream failed"
+kill -INT $S; wait $S
+grep -q "sound track of" "$WORK/auto.err" || fail "--audio auto did not take the file's sound: $(cat "$WORK/auto.err")"
+grep -q "test tone" "$WORK/auto.err" && fail "--audio auto fell back to the test tone: $(cat "$WORK/auto.err")"
+"$ANALYZE" audio "$WORK/auto.wav" > "$WORK/auto_audio.json"
+check "$WORK/auto_audio.json" "j['seconds'] >= 2 and j['tone_dbfs'] > -40" "no sound from the file's own track"
+"$ANALYZE" video "$WORK/auto.y4m" > "$WORK/auto.json"
+check "$WORK/auto.json" "j['width'] == 320 and j['height'] == 240" "the file did not keep its own size without --size"
+
 note "y4m on stdin"
 port=$(free_port)
 "$(dirname "$PEERCALL")/peercall-testsrc" --size 640x360 --fps 30 --duration 8 |

@@ -39,6 +39,19 @@ FramePtr wrap_video_frame(const VideoFrame& f) {
   return av;
 }
 
+// Whether an Annex B access unit holds an IDR slice. x264 also flags the
+// start of each intra-refresh sweep as a "keyframe" (a recovery point), but
+// only an IDR lets a decoder start from nothing.
+bool has_idr(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i + 3 < n; ++i) {
+    if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1) {
+      if ((p[i + 3] & 0x1f) == 5) return true;
+      i += 2;
+    }
+  }
+  return false;
+}
+
 bool valid(const H264EncoderConfig& c) {
   return c.width >= 16 && c.height >= 16 && c.width % 2 == 0 && c.height % 2 == 0 &&
          c.fps > 0 && c.fps <= 240 && c.bitrate_bps >= 10'000 && c.keyframe_interval_s > 0 &&
@@ -75,13 +88,17 @@ Result<std::unique_ptr<H264Encoder>> H264Encoder::create(const H264EncoderConfig
   // no frame threads. Baseline = constrained baseline (42e0xx) which every
   // WebRTC peer decodes.
   av_dict_set(&opts, "preset", "veryfast", 0);
-  av_dict_set(&opts, "tune", "zerolatency", 0);
+  av_dict_set(&opts, "tune", config.screen_content ? "stillimage,zerolatency" : "zerolatency", 0);
   av_dict_set(&opts, "profile", "baseline", 0);
   av_dict_set(&opts, "forced-idr", "1", 0);  // a forced keyframe is an IDR, not an open I
   if (config.crf > 0) av_dict_set(&opts, "crf", std::to_string(config.crf).c_str(), 0);
   // scenecut=0: keyframes only on interval or request; a scene-cut I-frame
-  // would be starved by a tight VBV anyway.
-  av_dict_set(&opts, "x264-params", "repeat-headers=1:annexb=1:scenecut=0", 0);
+  // would be starved by a tight VBV anyway. intra-refresh: no periodic IDR
+  // at all (the keyint is the refresh sweep's period); constrained baseline
+  // decoders (FFmpeg, Chromium's OpenH264/FFmpeg) take it as plain P-frames.
+  std::string params = "repeat-headers=1:annexb=1:scenecut=0";
+  if (config.intra_refresh) params += ":intra-refresh=1";
+  av_dict_set(&opts, "x264-params", params.c_str(), 0);
   std::unique_ptr<H264Encoder> encoder(new H264Encoder(config, std::move(ctx)));
   const int rc = avcodec_open2(encoder->ctx_.get(), codec, &opts);
   const bool all_options_taken = av_dict_count(opts) == 0;
@@ -128,7 +145,7 @@ Result<std::optional<EncodedFrame>> H264Encoder::encode(const VideoFrame& frame,
 
   EncodedFrame out;
   out.data.assign(packet_->data, packet_->data + packet_->size);
-  out.keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0;
+  out.keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0 && has_idr(packet_->data, size_t(packet_->size));
   out.capture_time = capture_times_[size_t(packet_->pts) % capture_times_.size()];
   out.rtp_timestamp = rtp_video_timestamp(out.capture_time);
   av_packet_unref(packet_.get());

@@ -9,7 +9,8 @@ extern "C" {
 namespace peercall {
 
 Result<std::unique_ptr<FileAudioSource>> FileAudioSource::open(const FileAudioSourceConfig& config) {
-  auto reader = MediaFileReader::open({.path = config.path, .type = AVMEDIA_TYPE_AUDIO, .loop = config.loop});
+  auto reader = MediaFileReader::open(
+      {.path = config.path, .type = AVMEDIA_TYPE_AUDIO, .loop = config.loop, .live = config.live});
   if (!reader) return Error{reader.error()};
   std::unique_ptr<FileAudioSource> s(new FileAudioSource());
   s->config_ = config;
@@ -40,7 +41,7 @@ std::optional<AudioFrame> FileAudioSource::read() {
   pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(n));
   // Paced by samples handed out, not container timestamps: audio must be gapless.
   const auto due = microseconds(int64_t(frames_out_) * kAudioFrameSamples * 1'000'000 / kAudioSampleRate);
-  if (config_.realtime && !pacer_.wait(due)) return std::nullopt;
+  if (config_.realtime && !config_.live && !pacer_.wait(due)) return std::nullopt;
   ++frames_out_;
   frame.capture_time = Clock::now();
   return frame;

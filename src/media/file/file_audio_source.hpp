@@ -1,7 +1,7 @@
 #pragma once
 // Audio from any file libavformat reads (wav, mp3, the audio track of an mp4),
 // resampled to 48 kHz mono s16, cut into 20 ms frames and handed out in real
-// time, optionally looping.
+// time, optionally looping; from a live input (a wav FIFO) as they arrive.
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +18,9 @@ struct FileAudioSourceConfig {
   std::string path;
   bool loop = false;
   bool realtime = true;  // false: no pacing, frames as fast as read() is called
+  // A live input (is_live_input): minimal probing, 20 ms demuxer packets, and
+  // each frame handed out as soon as its samples arrived, never paced again.
+  bool live = false;
 };
 
 class FileAudioSource : public AudioSource {

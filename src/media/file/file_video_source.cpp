@@ -10,18 +10,31 @@ constexpr int kMaxDimension = 8192;
 
 int round_even(int v) { return std::max(2, v & ~1); }
 
+// The picture's display size: its pixels widened (or heightened) by the
+// sample aspect ratio, so the output has square pixels.
+std::pair<int, int> display_size(int w, int h, AVRational sar) {
+  if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
+    if (sar.num > sar.den)
+      w = int(av_rescale(w, sar.num, sar.den));
+    else
+      h = int(av_rescale(h, sar.den, sar.num));
+  }
+  return {std::min(w, kMaxDimension), std::min(h, kMaxDimension)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileVideoSource>> FileVideoSource::open(const FileVideoSourceConfig& config) {
   auto reader = MediaFileReader::open(
-      {.path = config.path, .type = AVMEDIA_TYPE_VIDEO, .stdin_format = "yuv4mpegpipe", .loop = config.loop});
+      {.path = config.path, .type = AVMEDIA_TYPE_VIDEO, .stdin_format = "yuv4mpegpipe", .loop = config.loop,
+       .live = config.live});
   if (!reader) return Error{reader.error()};
 
   std::unique_ptr<FileVideoSource> s(new FileVideoSource());
   s->config_ = config;
   s->reader_ = std::move(*reader);
-  const int src_w = s->reader_->decoder().width;
-  const int src_h = s->reader_->decoder().height;
+  const auto [src_w, src_h] = display_size(s->reader_->decoder().width, s->reader_->decoder().height,
+                                           s->reader_->decoder().sample_aspect_ratio);
   int w = config.width;
   int h = config.height;
   if (w <= 0 && h <= 0) {
@@ -49,14 +62,31 @@ std::optional<VideoFrame> FileVideoSource::read() {
     error_ = reader_->error();
     return std::nullopt;
   }
+  const Instant read_at = Clock::now();
+  if (follows_source_size()) {
+    const auto [w, h] = display_size(decoded->width, decoded->height, decoded->sample_aspect_ratio);
+    if (round_even(w) != width() || round_even(h) != height())
+      converter_ = std::make_unique<I420Converter>(round_even(w), round_even(h));
+  }
   I420Buffer picture(width(), height());
   if (!converter_->convert(*decoded, picture)) {
     error_ = converter_->error();
     return std::nullopt;
   }
+  // A live frame is due the moment it was read: pacing it again would only
+  // add latency (up to RealtimePacer::kMaxLateness).
+  if (config_.live || !config_.realtime) return std::move(picture).freeze(read_at, next_index_++);
   // Converting before waiting hides the conversion time inside the wait.
-  if (config_.realtime && !pacer_.wait(microseconds(reader_->frame_time_us()))) return std::nullopt;
+  if (!pacer_.wait(microseconds(reader_->frame_time_us()))) return std::nullopt;
   return std::move(picture).freeze(Clock::now(), next_index_++);
+}
+
+double FileVideoSource::frame_rate() const {
+  const AVStream& st = reader_->stream();
+  for (AVRational r : {st.avg_frame_rate, st.r_frame_rate}) {
+    if (r.num > 0 && r.den > 0) return av_q2d(r);
+  }
+  return 0;
 }
 
 void FileVideoSource::interrupt() {

@@ -1,5 +1,7 @@
 #include "media/file/media_file_reader.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 
@@ -13,7 +15,29 @@ constexpr int64_t kDefaultFrameUs = 33'333;
 
 const char* kind_name(AVMediaType type) { return type == AVMEDIA_TYPE_VIDEO ? "video" : "audio"; }
 
+// Whether the demuxer already knows enough to decode (a y4m or wav header
+// does): then nothing is read ahead to "find stream info".
+bool parameters_complete(const AVFormatContext& f) {
+  if (f.nb_streams == 0) return false;
+  for (unsigned i = 0; i < f.nb_streams; ++i) {
+    const AVCodecParameters& p = *f.streams[i]->codecpar;
+    if (p.codec_id == AV_CODEC_ID_NONE) return false;
+    if (p.codec_type == AVMEDIA_TYPE_VIDEO && (p.width <= 0 || p.height <= 0 || p.format < 0)) return false;
+    if (p.codec_type == AVMEDIA_TYPE_AUDIO && (p.sample_rate <= 0 || p.ch_layout.nb_channels <= 0)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool is_live_input(const std::string& path) {
+  if (path == "-" || path.rfind("pipe:", 0) == 0) return true;
+  for (const char* scheme : {"rtp:", "rtsp:", "rtmp:", "udp:", "srt:", "tcp:", "rtsps:", "rtmps:"}) {
+    if (path.rfind(scheme, 0) == 0) return true;
+  }
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode));
+}
 
 Result<std::unique_ptr<MediaFileReader>> MediaFileReader::open(const MediaFileReaderConfig& config) {
   const std::string kind = kind_name(config.type);
@@ -32,11 +56,23 @@ Result<std::unique_ptr<MediaFileReader>> MediaFileReader::open(const MediaFileRe
   raw->interrupt_callback = {&MediaFileReader::interrupt_callback, r.get()};
   const AVInputFormat* forced =
       is_stdin && config.stdin_format ? av_find_input_format(config.stdin_format) : nullptr;
+  AVDictionary* options = nullptr;
+  if (config.live) {
+    // The smallest probe that still finds a y4m or wav header; no buffering
+    // of packets inside libavformat; wav packets of 20 ms, not 4096 bytes.
+    raw->probesize = 2048;
+    raw->max_analyze_duration = 0;
+    raw->flags |= AVFMT_FLAG_NOBUFFER;
+    av_dict_set(&options, "max_size", "1920", 0);
+  }
   // On failure avformat_open_input frees the context itself.
-  int err = avformat_open_input(&raw, is_stdin ? "pipe:0" : config.path.c_str(), forced, nullptr);
+  int err = avformat_open_input(&raw, is_stdin ? "pipe:0" : config.path.c_str(), forced, &options);
+  av_dict_free(&options);
   if (err < 0) return fail(av_error_text(err));
   r->format_.reset(raw);
-  if ((err = avformat_find_stream_info(raw, nullptr)) < 0) return fail(av_error_text(err));
+  if (!config.live || !parameters_complete(*raw)) {
+    if ((err = avformat_find_stream_info(raw, nullptr)) < 0) return fail(av_error_text(err));
+  }
 
   const AVCodec* codec = nullptr;
   const int index = av_find_best_stream(raw, config.type, -1, -1, &codec, 0);
@@ -56,7 +92,10 @@ Result<std::unique_ptr<MediaFileReader>> MediaFileReader::open(const MediaFileRe
     return fail(av_error_text(err));
   }
   r->decoder_->pkt_timebase = stream->time_base;
-  r->decoder_->thread_count = 0;  // auto: a 1080p file must decode in real time
+  // auto: a 1080p file must decode in real time. A live input: one thread,
+  // as frame threads would hold each picture back by a frame per thread.
+  r->decoder_->thread_count = config.live ? 1 : 0;
+  if (config.live) r->decoder_->flags |= AV_CODEC_FLAG_LOW_DELAY;
   if ((err = avcodec_open2(r->decoder_.get(), codec, nullptr)) < 0) {
     return fail(std::string(codec->name) + " decoder: " + av_error_text(err));
   }

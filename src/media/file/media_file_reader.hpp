@@ -17,7 +17,17 @@ struct MediaFileReaderConfig {
   AVMediaType type = AVMEDIA_TYPE_VIDEO;
   const char* stdin_format = nullptr;  // demuxer forced for "-" (probing a pipe may block)
   bool loop = false;
+  // A live input (pipe, FIFO, device, stream URL): probe no more than its
+  // header (a y4m or wav header says everything) and let the demuxer hand
+  // out data as soon as it arrives, so no latency is spent before the first frame.
+  bool live = false;
 };
+
+// A pipe, a FIFO, a character device, "-" (stdin), or a URL of a streaming
+// protocol (rtp, rtsp, rtmp, udp, srt, tcp): its frames come at the pace they
+// are produced, so they are passed on as they arrive, never paced again.
+// Files and http(s) URLs (downloads) are paced by their timestamps.
+bool is_live_input(const std::string& path);
 
 class MediaFileReader {
  public:

@@ -1,6 +1,8 @@
 #include "net/signalling/signalling_client.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <openssl/ssl.h>
 #include <thread>
@@ -120,11 +122,13 @@ SignallingClient::SignallingClient(std::string host, uint16_t port)
 SignallingClient::~SignallingClient() { drop_connection(); }
 
 Result<std::unique_ptr<SignallingClient>> SignallingClient::connect(const std::string& host, uint16_t port,
-                                                                     std::chrono::milliseconds timeout) {
+                                                                     std::chrono::milliseconds timeout,
+                                                                     const std::string& listener) {
   Clock::time_point deadline = Clock::now() + timeout;
   auto endpoints = resolve(host, port, deadline, timeout);
   if (!endpoints) return Error{endpoints.error()};
   std::unique_ptr<SignallingClient> client(new SignallingClient(host, port));
+  client->listener_ = listener;
   auto opened = client->open(*endpoints, deadline, timeout);
   if (!opened) return Error{opened.error()};
   return client;
@@ -159,7 +163,7 @@ Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints,
   if (result) drop_connection();
   if (result == beast::error::timeout) return Error{"cannot reach " + peer() + ": timed out after " + describe(timeout)};
   if (result == asio::error::connection_refused)
-    return Error{"cannot reach " + peer() + ": connection refused (is `peercall listen` running there?)"};
+    return Error{"cannot reach " + peer() + ": connection refused (is `" + listener_ + "` running there?)"};
   if (result) return Error{"cannot reach " + peer() + ": " + sentence_part(result.message())};
 
   boost::system::error_code ec;
@@ -195,7 +199,8 @@ Result<Done> SignallingClient::open(const std::vector<tcp::endpoint>& endpoints,
   return Done{};
 }
 
-Result<SignallingClient::Response> SignallingClient::exchange(Request request, std::chrono::milliseconds timeout) {
+Result<SignallingClient::Response> SignallingClient::exchange(Request request, std::chrono::milliseconds timeout,
+                                                             const std::function<void()>& on_interim) {
   Clock::time_point deadline = Clock::now() + timeout;
   request.set(http::field::host, peer());
   request.set(http::field::user_agent, "peercall/" PEERCALL_VERSION);
@@ -209,25 +214,46 @@ Result<SignallingClient::Response> SignallingClient::exchange(Request request, s
     }
     auto& tcp_stream = beast::get_lowest_layer(*stream_);
     tcp_stream.expires_at(deadline);
-    http::response_parser<http::string_body> parser;
-    parser.header_limit(kMaxAnswerHeader);
-    parser.body_limit(kMaxAnswerBody);
+    std::optional<http::response_parser<http::string_body>> parser;
+    auto fresh_parser = [&] {
+      parser.emplace();
+      parser->header_limit(kMaxAnswerHeader);
+      parser->body_limit(kMaxAnswerBody);
+    };
+    fresh_parser();
     boost::system::error_code write_error, read_error;
+    bool interim_seen = false;
+    // Interim answers (1xx) precede the real one: "102" = the user is asked.
+    std::function<void()> read_answer = [&] {
+      http::async_read(*stream_, buffer_, *parser, [&](const boost::system::error_code& e, size_t) {
+        read_error = e;
+        if (e || parser->get().result_int() / 100 != 1) return;
+        if (!interim_seen) {
+          interim_seen = true;
+          deadline = std::max(deadline, Clock::now() + kDecisionTimeout);
+          beast::get_lowest_layer(*stream_).expires_at(deadline);
+          if (on_interim) on_interim();
+        }
+        fresh_parser();
+        read_answer();
+      });
+    };
     http::async_write(*stream_, request, [&](const boost::system::error_code& ec, size_t) {
       write_error = ec;
       if (ec) return;
-      http::async_read(*stream_, buffer_, parser, [&](const boost::system::error_code& e, size_t) { read_error = e; });
+      read_answer();
     });
     run();
     boost::system::error_code failure = write_error ? write_error : read_error;
     if (failure == beast::error::timeout) {
       drop_connection();
+      if (interim_seen) return Error{peer() + " did not decide within " + describe(kDecisionTimeout)};
       return Error{"timed out after " + describe(timeout) + " waiting for " + peer() + " to answer"};
     }
     // A kept-alive connection the server has meanwhile closed as idle fails
     // before any answer byte: the request was not processed, so one retry on a
     // new connection is safe.
-    if (failure && !fresh && attempt == 0 && !parser.got_some()) {
+    if (failure && !fresh && attempt == 0 && !interim_seen && !parser->got_some()) {
       drop_connection();
       continue;
     }
@@ -238,26 +264,28 @@ Result<SignallingClient::Response> SignallingClient::exchange(Request request, s
                             : sentence_part(failure.message());
       return Error{"signalling with " + peer() + " failed: " + why};
     }
-    Response response = parser.release();
+    Response response = parser->release();
     if (!response.keep_alive()) drop_connection();
     return response;
   }
 }
 
 Result<OfferReply> SignallingClient::post_offer(const std::string& path, const std::string& offer_sdp,
-                                                const std::string& bearer_token, std::chrono::milliseconds timeout) {
+                                                const std::string& bearer_token, std::chrono::milliseconds timeout,
+                                                const std::function<void()>& on_waiting) {
   Request request{http::verb::post, path.empty() ? "/" : path, 11};
   request.set(http::field::content_type, "application/sdp");
   request.set(http::field::accept, "application/sdp");
   if (!bearer_token.empty()) request.set(http::field::authorization, "Bearer " + bearer_token);
   request.body() = offer_sdp;
-  auto response = exchange(std::move(request), timeout);
+  auto response = exchange(std::move(request), timeout, on_waiting);
   if (!response) return Error{response.error()};
   OfferReply reply;
   reply.status = static_cast<int>(response->result_int());
   if (reply.status != 201) {
     reply.text = server_text(*response);
-    reply.message = "offer refused by " + peer() + ": " + server_says(*response);
+    const bool declined = beast::iequals((*response)["Peercall-Decision"], "declined") && !reply.text.empty();
+    reply.message = declined ? reply.text : "offer refused by " + peer() + ": " + server_says(*response);
     return reply;
   }
   reply.location = std::string(view((*response)[http::field::location]));

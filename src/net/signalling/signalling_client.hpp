@@ -12,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,8 +40,11 @@ class SignallingClient {
   // Errors are one-liners, e.g. "cannot reach 127.0.0.1:5000: connection
   // refused (is `peercall listen` running there?)", or "127.0.0.1:5000 did not
   // answer TLS: is it an old peercall? (wrong version number)".
+  // `listener` names what should run there, for that hint ("peercall stream"
+  // when watching).
   static Result<std::unique_ptr<SignallingClient>> connect(const std::string& host, uint16_t port,
-                                                           std::chrono::milliseconds timeout);
+                                                           std::chrono::milliseconds timeout,
+                                                           const std::string& listener = "peercall listen");
   ~SignallingClient();
   SignallingClient(const SignallingClient&) = delete;
   SignallingClient& operator=(const SignallingClient&) = delete;
@@ -56,8 +60,16 @@ class SignallingClient {
   // unless `bearer_token` is empty. Any HTTP answer is an OfferReply (see
   // status); an Error means no usable answer came (transport failure, timeout,
   // or a 201 without Location or SDP).
+  //
+  // A listener that asks its user first says so with an interim "102" answer:
+  // then `on_waiting` is called (once) and the wait is extended to
+  // kDecisionTimeout from then. A declined call (the answer carries
+  // "Peercall-Decision: declined") has the server's text alone as message:
+  // "the other side declined the call".
+  static constexpr std::chrono::seconds kDecisionTimeout{36};
   Result<OfferReply> post_offer(const std::string& path, const std::string& offer_sdp,
-                                const std::string& bearer_token, std::chrono::milliseconds timeout);
+                                const std::string& bearer_token, std::chrono::milliseconds timeout,
+                                const std::function<void()>& on_waiting = {});
   // DELETE `location`; reconnects if the server closed the idle connection.
   Result<Done> hang_up(const std::string& location, std::chrono::milliseconds timeout);
 
@@ -70,7 +82,8 @@ class SignallingClient {
   SignallingClient(std::string host, uint16_t port);
   Result<Done> open(const std::vector<asio::ip::tcp::endpoint>& endpoints, Clock::time_point deadline,
                     std::chrono::milliseconds timeout);
-  Result<Response> exchange(Request request, std::chrono::milliseconds timeout);
+  Result<Response> exchange(Request request, std::chrono::milliseconds timeout,
+                            const std::function<void()>& on_interim = {});
   void run();  // until every started operation completed (each has a deadline)
   void drop_connection();
   std::string peer() const;
@@ -81,6 +94,7 @@ class SignallingClient {
   boost::beast::flat_buffer buffer_;
   std::string host_;
   uint16_t port_;
+  std::string listener_;  // "peercall listen": what a refused connection suggests
   asio::ip::tcp::endpoint endpoint_;  // the server that answered: reconnects go there
   std::string local_address_;
   std::string remote_address_;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "net/signalling/address_text.hpp"
 
 namespace peercall {
@@ -30,7 +32,8 @@ SignallingConnection::SignallingConnection(uint64_t id, asio::ip::tcp::socket so
       limits_(limits),
       counters_(std::move(counters)),
       on_closed_(std::move(on_closed)),
-      deadline_(Clock::now() + limits.connection_deadline) {
+      deadline_(Clock::now() + limits.connection_deadline),
+      pending_timer_(stream_.get_executor()) {
   boost::system::error_code ec;
   auto& socket_ref = beast::get_lowest_layer(stream_).socket();
   auto remote = socket_ref.remote_endpoint(ec);
@@ -53,6 +56,7 @@ void SignallingConnection::start() {
 void SignallingConnection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  pending_timer_.cancel();
   beast::get_lowest_layer(stream_).close();
   if (on_closed_) on_closed_(id_);
 }
@@ -120,12 +124,64 @@ void SignallingConnection::on_header(const boost::system::error_code& ec) {
 void SignallingConnection::on_request(const boost::system::error_code& ec) {
   if (state_ == State::kClosed) return;
   if (ec) return on_read_error(ec);
-  state_ = State::kAnswering;
+  state_ = State::kPending;
   ++counters_->requests;
   HttpRequest request = parser_->release();
   parser_.reset();
-  HttpResponse response = router_->handle(request, context_);
-  answer(std::move(response), request.keep_alive());
+  const bool keep_alive = request.keep_alive();
+  parser_version_ = request.version();
+  // The reply may come from any thread, and after we gave up or closed.
+  std::weak_ptr<SignallingConnection> weak = weak_from_this();
+  auto executor = stream_.get_executor();
+  router_->handle(request, context_, [weak, executor, keep_alive](HttpResponse response) {
+    asio::dispatch(executor, [weak, keep_alive, response = std::move(response)]() mutable {
+      if (auto self = weak.lock()) self->on_reply(std::move(response), keep_alive);
+    });
+  });
+  if (state_ == State::kPending) wait_for_reply();  // not answered at once
+}
+
+void SignallingConnection::wait_for_reply() {
+  deadline_ = std::max(deadline_, Clock::now() + limits_.pending_offer_deadline);
+  // Tells the caller to wait longer than for an answer ("102", an interim
+  // answer HTTP/1.1 clients skip if they do not know it).
+  if (parser_version_ >= 11) {
+    interim_writing_ = true;
+    continue_ = {};
+    continue_.version(parser_version_);
+    continue_.result(http::status::processing);
+    continue_.reason("Waiting for the user to accept");
+    beast::get_lowest_layer(stream_).expires_at(step_deadline());
+    http::async_write(stream_, continue_, [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+      self->interim_writing_ = false;
+      if (self->state_ == State::kClosed) return;
+      if (ec) return self->close();
+      if (self->held_reply_) {
+        auto [response, keep_alive] = std::move(*self->held_reply_);
+        self->held_reply_.reset();
+        self->answer(std::move(response), keep_alive);
+      }
+    });
+  }
+  pending_timer_.expires_at(deadline_);
+  // The timer's handler keeps us alive while nothing else runs.
+  pending_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->state_ != State::kPending) return;
+    ++self->counters_->timeouts;
+    // Room to write the refusal: the connection's deadline is now.
+    self->deadline_ = Clock::now() + self->limits_.request_deadline;
+    self->on_reply(SignallingRouter::error_response(503, "no answer in time: try again later"), false);
+  });
+}
+
+void SignallingConnection::on_reply(HttpResponse response, bool keep_alive) {
+  if (state_ != State::kPending || held_reply_) return;  // too late: the 503 went already, or closed
+  pending_timer_.cancel();
+  if (interim_writing_) {
+    held_reply_.emplace(std::move(response), keep_alive);  // one write at a time: after the 102
+    return;
+  }
+  answer(std::move(response), keep_alive);
 }
 
 void SignallingConnection::on_read_error(const boost::system::error_code& ec) {

@@ -17,6 +17,9 @@ struct SignallingLimits {
   // For the handshake, and for each request to arrive whole (and its answer to
   // be written), so a trickling peer is dropped early.
   std::chrono::milliseconds request_deadline = std::chrono::seconds(3);
+  // An offer whose handler answers later (the user is asked) may keep its
+  // connection this long from the request; then it gets a 503.
+  std::chrono::milliseconds pending_offer_deadline = std::chrono::seconds(35);
   size_t max_connections_per_address = 4;  // more -> closed at once
   size_t max_connections = 64;             // at the limit, the oldest idle connection is evicted
 };

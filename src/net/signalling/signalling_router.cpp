@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <exception>
+#include <memory>
+#include <optional>
 
 namespace peercall {
 namespace http = boost::beast::http;
@@ -106,6 +109,18 @@ const OfferRoute* SignallingRouter::offer_route(std::string_view path) const {
 }
 
 HttpResponse SignallingRouter::handle(const HttpRequest& request, OfferContext context) const {
+  // Shared: a late reply of an asynchronous handler must find it alive.
+  auto out = std::make_shared<std::optional<HttpResponse>>();
+  handle(request, std::move(context), [out](HttpResponse r) { *out = std::move(r); });
+  if (!*out) return error_response(500, "internal error: the offer was not answered at once", request.version());
+  return std::move(**out);
+}
+
+bool SignallingRouter::handle(const HttpRequest& request, OfferContext context, Respond respond) const {
+  auto now = [&respond](HttpResponse r) {
+    respond(std::move(r));
+    return true;
+  };
   const unsigned version = request.version();
   std::string_view target = view(request.target());
   std::string_view path = target.substr(0, target.find('?'));
@@ -128,26 +143,26 @@ HttpResponse SignallingRouter::handle(const HttpRequest& request, OfferContext c
 
   const http::verb method = request.method();
   if (method == http::verb::options) {
-    if (!any && !is_page && !route && !is_session) return error_response(404, "not found", version);
-    return options(request, allow, any || route);
+    if (!any && !is_page && !route && !is_session) return now(error_response(404, "not found", version));
+    return now(options(request, allow, any || route));
   }
   if (method == http::verb::patch)
-    return error_response(405, "trickle ICE is not supported: send the offer after gathering", version);
-  if (any) return error_response(400, "'*' is only for OPTIONS", version);
+    return now(error_response(405, "trickle ICE is not supported: send the offer after gathering", version));
+  if (any) return now(error_response(400, "'*' is only for OPTIONS", version));
   if (method == http::verb::post) {
-    if (route) return post_offer(request, *route, std::move(context));
+    if (route) return post_offer(request, *route, std::move(context), respond);
     std::string paths;
     for (const OfferRoute& r : offer_routes_) paths += (paths.empty() ? "" : " or ") + r.path;
-    return error_response(404, paths.empty() ? std::string("not found: no offers are taken here")
-                                             : "not found: offers go to " + paths,
-                          version);
+    return now(error_response(404, paths.empty() ? std::string("not found: no offers are taken here")
+                                                 : "not found: offers go to " + paths,
+                              version));
   }
-  if (method == http::verb::get && is_page) return page(request);
-  if (method == http::verb::delete_ && is_session) return delete_session(request, session_id);
-  if (!is_page && !route && !is_session) return error_response(404, "not found", version);
+  if (method == http::verb::get && is_page) return now(page(request));
+  if (method == http::verb::delete_ && is_session) return now(delete_session(request, session_id));
+  if (!is_page && !route && !is_session) return now(error_response(404, "not found", version));
   HttpResponse r = error_response(405, "method not allowed", version);
   r.set(http::field::allow, allow);
-  return r;
+  return now(std::move(r));
 }
 
 HttpResponse SignallingRouter::page(const HttpRequest& request) const {
@@ -183,29 +198,52 @@ HttpResponse SignallingRouter::options(const HttpRequest& request, std::string_v
   return r;
 }
 
-HttpResponse SignallingRouter::post_offer(const HttpRequest& request, const OfferRoute& route,
-                                          OfferContext context) const {
+bool SignallingRouter::post_offer(const HttpRequest& request, const OfferRoute& route, OfferContext context,
+                                  const Respond& respond) const {
   const unsigned version = request.version();
   if (!is_sdp(view(request[http::field::content_type]))) {
     HttpResponse r = error_response(415, "offer must be Content-Type: application/sdp", version);
     r.set(http::field::accept_post, "application/sdp");
-    return r;
+    respond(std::move(r));
+    return true;
   }
-  if (request.body().empty()) return error_response(400, "bad sdp: empty offer", version);
+  if (request.body().empty()) {
+    respond(error_response(400, "bad sdp: empty offer", version));
+    return true;
+  }
   context.user_agent = std::string(view(request[http::field::user_agent]));
   context.bearer_token = bearer_token(view(request[http::field::authorization]));
   context.origin = std::string(view(request[http::field::origin]));
   context.path = route.path;
-
-  OfferResult result;
-  try {
-    if (!route.handler) return error_response(503, "not accepting offers", version);
-    result = route.handler(request.body(), context);
-  } catch (const std::exception& e) {
-    return error_response(500, std::string("internal error: ") + e.what(), version);
-  } catch (...) {
-    return error_response(500, "internal error", version);
+  if (!route.async_handler && !route.handler) {
+    respond(error_response(503, "not accepting offers", version));
+    return true;
   }
+
+  // Once only, whoever comes first: the handler's reply or its exception.
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  auto finish = [done, respond](HttpResponse r) {
+    if (done->exchange(true)) return;
+    respond(std::move(r));
+  };
+  OfferResponder reply = [finish, origin = context.origin, version](OfferResult result) {
+    finish(offer_response(std::move(result), origin, version));
+  };
+  try {
+    if (route.async_handler) {
+      route.async_handler(request.body(), context, reply);
+    } else {
+      reply(route.handler(request.body(), context));
+    }
+  } catch (const std::exception& e) {
+    finish(error_response(500, std::string("internal error: ") + e.what(), version));
+  } catch (...) {
+    finish(error_response(500, "internal error", version));
+  }
+  return done->load();
+}
+
+HttpResponse SignallingRouter::offer_response(OfferResult result, const std::string& origin, unsigned version) {
   HttpResponse r;
   if (result.status != 201) {
     bool is_error_status = result.status >= 400 && result.status <= 599;
@@ -218,7 +256,7 @@ HttpResponse SignallingRouter::post_offer(const HttpRequest& request, const Offe
     r.set(http::field::content_type, "application/sdp");
     r.set(http::field::location, std::string(kSessionPrefix) + result.session_id);
     r.body() = std::move(result.answer_sdp);
-    grant_origin(r, context.origin);
+    grant_origin(r, origin);
     r.prepare_payload();
   }
   for (const auto& [name, value] : result.headers)

@@ -41,14 +41,26 @@ struct OfferResult {
   std::vector<std::pair<std::string, std::string>> headers = {};  // extra, e.g. {"ETag", "\"v1\""}
 };
 
+// The answer to an offer, given once, now or later (e.g. after the user was
+// asked). May be called from any thread; calls after the first are ignored,
+// and so is a reply after the connection gave up (deadline, peer gone).
+using OfferResponder = std::function<void(OfferResult)>;
+// Answers by calling `reply`. Runs on the network thread; must not block it.
+using AsyncOfferHandler = std::function<void(const std::string& offer_sdp, const OfferContext&, OfferResponder reply)>;
+// The synchronous convenience: the result is the reply.
 using OfferHandler = std::function<OfferResult(const std::string& offer_sdp, const OfferContext&)>;
 using HangupHandler = std::function<bool(const std::string& session_id)>;  // false -> 404
 
 // One accepted offer path, e.g. {"/whip", on_call} and {"/whep", on_viewer}.
+// One of the two handlers is set; the asynchronous one wins if both are.
 struct OfferRoute {
   std::string path;
   OfferHandler handler;
+  AsyncOfferHandler async_handler = {};
 };
+
+// Where a response goes: called once, on the network thread.
+using Respond = std::function<void(HttpResponse)>;
 
 class SignallingRouter {
  public:
@@ -56,7 +68,11 @@ class SignallingRouter {
 
   // `context` carries the connection's addresses; the rest of it is taken from
   // the request. Handler exceptions become 500s: a bad handler must not take
-  // the server down.
+  // the server down. `respond` is called once: at once, or later when an
+  // asynchronous offer handler replies (returns false then: a reply is pending).
+  bool handle(const HttpRequest& request, OfferContext context, Respond respond) const;
+  // For handlers that reply at once (tests, sync routes): the response, or a
+  // 500 if an asynchronous handler did not reply before returning.
   HttpResponse handle(const HttpRequest& request, OfferContext context) const;
 
   // A plain-text error response (also for requests the parser rejected).
@@ -70,9 +86,13 @@ class SignallingRouter {
  private:
   const OfferRoute* offer_route(std::string_view path) const;
   HttpResponse page(const HttpRequest& request) const;
-  HttpResponse post_offer(const HttpRequest& request, const OfferRoute& route, OfferContext context) const;
+  bool post_offer(const HttpRequest& request, const OfferRoute& route, OfferContext context,
+                  const Respond& respond) const;
   HttpResponse delete_session(const HttpRequest& request, const std::string& id) const;
   HttpResponse options(const HttpRequest& request, std::string_view allow, bool accepts_post) const;
+
+  // The HTTP response for a handler's result.
+  static HttpResponse offer_response(OfferResult result, const std::string& origin, unsigned version);
 
   std::string page_html_;
   std::vector<OfferRoute> offer_routes_;

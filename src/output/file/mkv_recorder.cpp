@@ -253,13 +253,17 @@ bool MkvRecorder::write_packet(AVStream* stream, const EncodedFrame& frame, int6
   av_packet_rescale_ts(pkt, {1, 1000}, stream->time_base);
   err = av_write_frame(ctx_.get(), pkt);
   av_packet_unref(pkt);
+  if (err >= 0 && ctx_->pb && ctx_->pb->error < 0) err = ctx_->pb->error;  // a failed flush
   if (err < 0) fail("writing", err);
   return err >= 0;
 }
 
 void MkvRecorder::fail(const std::string& what, int err) {
+  if (failed_) return;
   failed_ = true;
-  error_ = "recording '" + path_ + "': " + what + ": " + av_error_text(err);
+  const bool reader_left = err == AVERROR(EPIPE);
+  error_ = "recording '" + path_ + "': " + what + ": " + (reader_left ? "the reader closed it" : av_error_text(err));
+  report_output_failure(on_failure_, {error_, reader_left});
 }
 
 void MkvRecorder::close() {
@@ -271,7 +275,13 @@ void MkvRecorder::close() {
     const int err = av_write_trailer(ctx_.get());
     if (err < 0) fail("writing the trailer", err);
   }
-  if (ctx_) avio_closep(&ctx_->pb);
+  // avio buffers: a write error may only show when the buffer is flushed.
+  if (ctx_ && ctx_->pb) {
+    avio_flush(ctx_->pb);
+    const int pending = ctx_->pb->error;
+    const int closed = avio_closep(&ctx_->pb);
+    if (!failed_ && (pending < 0 || closed < 0)) fail("writing", pending < 0 ? pending : closed);
+  }
 }
 
 }  // namespace peercall

@@ -22,6 +22,7 @@
 #include "core/result.hpp"
 #include "media/ffmpeg/ffmpeg_ptr.hpp"
 #include "media/frames.hpp"
+#include "output/file/output_file.hpp"
 
 namespace peercall {
 
@@ -54,6 +55,8 @@ class MkvRecorder {
   const Stats& stats() const { return stats_; }
   // Why writing stopped, if it did.
   const std::string& error() const { return error_; }
+  // Told once when writing fails (the thread that writes, or close()'s).
+  void on_failure(OutputFailureHandler handler) { on_failure_ = std::move(handler); }
 
  private:
   MkvRecorder(std::string path, bool has_video, bool has_audio);
@@ -93,6 +96,7 @@ class MkvRecorder {
   TrackClock audio_clock_{kAudioSampleRate};
   Stats stats_;
   std::string error_;
+  OutputFailureHandler on_failure_;
 };
 
 }  // namespace peercall

@@ -11,8 +11,17 @@
 #include <cstring>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 
 namespace peercall {
+
+void report_output_failure(const OutputFailureHandler& handler, const OutputFailure& failure) {
+  if (handler) return handler(failure);
+  if (failure.reader_left)
+    spdlog::warn("{}: the reader went away; that output ends here", failure.message);
+  else
+    spdlog::error("{}", failure.message);
+}
 
 Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path_or_dash, const char* kind) {
   std::unique_ptr<OutputFile> f(new OutputFile());
@@ -74,7 +83,8 @@ bool OutputFile::write_at(uint64_t offset, ByteView data) {
 }
 
 void OutputFile::fail(int err) {
-  error_ = kind_ + " '" + path_ + "': " + std::strerror(err);
+  reader_left_ = err == EPIPE;
+  error_ = kind_ + " '" + path_ + "': " + (reader_left_ ? std::string("the reader closed it") : std::strerror(err));
   // Drop the partial unit so the file still ends on a whole frame.
   if (seekable_ && size_ > unit_end_ && ::ftruncate(fd_, off_t(unit_end_)) == 0) size_ = unit_end_;
   ::close(fd_);

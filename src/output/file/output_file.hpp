@@ -5,6 +5,7 @@
 // away, ENOSPC...) the descriptor is closed and a regular file is cut back to
 // the last whole unit, so it never ends in a partial frame.
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -13,6 +14,19 @@
 #include "core/result.hpp"
 
 namespace peercall {
+
+// How an output stopped, for its owner: the reader of a pipe went away (that
+// output ends, the call goes on), or the output broke (disk full, I/O error:
+// what was written is lost, the call should end with an error).
+struct OutputFailure {
+  std::string message;  // one line: "y4m output '/dev/full': No space left on device"
+  bool reader_left = false;
+};
+// Called once, on the thread that wrote. Without one, the writer logs the line
+// itself (an error, or a warning when the reader left).
+using OutputFailureHandler = std::function<void(const OutputFailure&)>;
+// Calls `handler`, or logs the failure when there is none.
+void report_output_failure(const OutputFailureHandler& handler, const OutputFailure& failure);
 
 class OutputFile {
  public:
@@ -34,6 +48,8 @@ class OutputFile {
   bool seekable() const { return seekable_; }
   uint64_t bytes_written() const { return size_; }
   const std::string& error() const { return error_; }
+  // The failure was EPIPE: a pipe's reader closed it.
+  bool reader_left() const { return reader_left_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -47,6 +63,7 @@ class OutputFile {
   std::string path_;
   std::string kind_;
   std::string error_;
+  bool reader_left_ = false;
 };
 
 }  // namespace peercall

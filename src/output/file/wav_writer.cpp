@@ -69,7 +69,7 @@ void WavWriter::on_audio(const AudioFrame& frame) {
     data = swapped;
   }
   if (!out_->write({data})) {
-    error_ = out_->error();
+    failed();
     ++dropped_;
     return;
   }
@@ -86,7 +86,14 @@ void WavWriter::patch_sizes() {
   le32(riff, uint32_t(kHeaderSize - 8 + data_bytes));
   Bytes data;
   le32(data, data_bytes);
-  if (!out_->write_at(kRiffSizeOffset, riff) || !out_->write_at(kDataSizeOffset, data)) error_ = out_->error();
+  if (!out_->write_at(kRiffSizeOffset, riff) || !out_->write_at(kDataSizeOffset, data)) failed();
+}
+
+void WavWriter::failed() {
+  error_ = out_->error();
+  if (reported_ || error_.empty()) return;
+  reported_ = true;
+  report_output_failure(on_failure_, {error_, out_->reader_left()});
 }
 
 void WavWriter::close() {

@@ -32,6 +32,8 @@ class WavWriter : public AudioSink {
   uint64_t frames_dropped() const { return dropped_; }
   // Why the output stopped, e.g. "wav output '-': Broken pipe".
   const std::string& error() const { return error_; }
+  // Told once when the output fails (after open()).
+  void on_failure(OutputFailureHandler handler) { on_failure_ = std::move(handler); }
 
  private:
   explicit WavWriter(std::unique_ptr<OutputFile> out) : out_(std::move(out)) {}
@@ -42,6 +44,9 @@ class WavWriter : public AudioSink {
   uint64_t since_refresh_ = 0;
   uint64_t dropped_ = 0;
   std::string error_;
+  OutputFailureHandler on_failure_;
+  bool reported_ = false;
+  void failed();  // records and reports out_'s error once
 };
 
 }  // namespace peercall

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <span>
 
+#include "media/audio/echo_reference.hpp"
+
 namespace peercall {
 
 Result<std::unique_ptr<SpeakerSink>> SpeakerSink::open(const char* device) {
@@ -68,6 +70,21 @@ void SpeakerSink::pull(Uint8* out, size_t count) {
   size_ -= n;
   stats_.played_samples += n;
   if (n < count && started_) ++stats_.underruns;
+  if (echo_reference_) {
+    tap_.resize(count);
+    std::memcpy(tap_.data(), out, count * sizeof(int16_t));
+    echo_reference_->push(tap_, Clock::now() + playout_delay(count));
+  }
+}
+
+Duration SpeakerSink::playout_delay(size_t buffer_samples) {
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::microseconds(int64_t(2 * buffer_samples) * 1'000'000 / kAudioSampleRate));
+}
+
+void SpeakerSink::set_echo_reference(std::shared_ptr<EchoReference> reference) {
+  std::lock_guard lock(mu_);
+  echo_reference_ = std::move(reference);
 }
 
 SpeakerSink::Stats SpeakerSink::stats() const {

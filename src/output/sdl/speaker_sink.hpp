@@ -3,16 +3,21 @@
 // from a small ring. on_audio() never blocks; if audio arrives faster than it
 // plays, the oldest samples are dropped so latency stays under kMaxBuffered.
 // When the ring runs dry the callback plays silence and counts an underrun.
+// With an EchoReference attached, every buffer handed to SDL (silence too) is
+// copied to it, stamped with when it will be heard, for the echo canceller.
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 #include "media/device/sdl_audio_device.hpp"
 #include "output/audio_sink.hpp"
 
 namespace peercall {
+
+class EchoReference;
 
 class SpeakerSink final : public AudioSink {
  public:
@@ -35,6 +40,13 @@ class SpeakerSink final : public AudioSink {
   // Stops playback; later on_audio() calls are ignored.
   void close() override;
   Stats stats() const;
+  // The far-end tap for the microphone's echo canceller (nullptr detaches).
+  void set_echo_reference(std::shared_ptr<EchoReference> reference);
+
+  // How long after a pull its first sample is heard: SDL's buffer, which is
+  // being filled now, plays once the one before it (the audio server keeps
+  // about one buffer queued, e.g. PulseAudio's tlength = SDL's buffer) is done.
+  static Duration playout_delay(size_t buffer_samples);
 
  private:
   SpeakerSink() : ring_(kMaxBufferedSamples) {}
@@ -48,6 +60,8 @@ class SpeakerSink final : public AudioSink {
   bool started_ = false;  // no underruns counted before the first audio arrives
   bool closed_ = false;
   Stats stats_;
+  std::shared_ptr<EchoReference> echo_reference_;
+  std::vector<int16_t> tap_;  // audio thread: the buffer just played, aligned
   std::unique_ptr<SdlAudioDevice> device_;
 };
 

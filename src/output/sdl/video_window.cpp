@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "media/synthetic/bitmap_font.hpp"
 #include "output/sdl/window_layout.hpp"
@@ -122,6 +123,14 @@ void VideoWindow::set_overlay_text(std::vector<std::string> lines) {
   wake_locked();
 }
 
+void VideoWindow::set_prompt_text(std::string text) {
+  std::lock_guard lock(mu_);
+  pending_prompt_ = std::move(text);
+  wake_locked();
+}
+
+std::string VideoWindow::take_keys() { return std::exchange(typed_, std::string()); }
+
 void VideoWindow::wake_locked() {
   // One wake-up event in flight is enough: pump() takes everything pending.
   if (wake_posted_ || wake_event_ == static_cast<Uint32>(-1)) return;
@@ -132,7 +141,7 @@ void VideoWindow::wake_locked() {
 
 bool VideoWindow::has_pending() const {
   std::lock_guard lock(mu_);
-  return pending_remote_ || pending_self_ || pending_overlay_;
+  return pending_remote_ || pending_self_ || pending_overlay_ || pending_prompt_;
 }
 
 VideoWindow::Action VideoWindow::pump(std::chrono::milliseconds max_wait) {
@@ -175,8 +184,15 @@ VideoWindow::Action VideoWindow::handle(const SDL_Event& event, bool& redraw) {
           set_overlay_visible(!overlay_visible_);
           redraw = true;
           return Action::kToggleStats;
-        default:
+        default: {
+          const SDL_Keycode sym = event.key.keysym.sym;
+          if (event.key.repeat || typed_.size() >= 64) return Action::kNone;
+          if (sym >= SDLK_a && sym <= SDLK_z)
+            typed_.push_back(char(sym));
+          else if (sym == SDLK_SLASH && (event.key.keysym.mod & KMOD_SHIFT))
+            typed_.push_back('?');
           return Action::kNone;
+        }
       }
     default:
       return Action::kNone;
@@ -188,11 +204,13 @@ void VideoWindow::set_overlay_visible(bool visible) { overlay_visible_ = visible
 bool VideoWindow::take_pending() {
   std::optional<VideoFrame> remote, self;
   std::optional<std::vector<std::string>> overlay;
+  std::optional<std::string> prompt;
   {
     std::lock_guard lock(mu_);
     remote.swap(pending_remote_);
     self.swap(pending_self_);
     overlay.swap(pending_overlay_);
+    prompt.swap(pending_prompt_);
     wake_posted_ = false;
   }
   bool changed = false;
@@ -211,6 +229,10 @@ bool VideoWindow::take_pending() {
   if (overlay) {
     overlay_ = std::move(*overlay);
     changed |= overlay_visible_;
+  }
+  if (prompt && *prompt != prompt_) {
+    prompt_ = std::move(*prompt);
+    changed = true;
   }
   return changed;
 }
@@ -245,6 +267,22 @@ void VideoWindow::draw() {
   }
 
   if (overlay_visible_ && !overlay_.empty()) draw_overlay(w);
+  if (!prompt_.empty()) draw_prompt(w, h);
+}
+
+void VideoWindow::draw_prompt(int output_w, int output_h) {
+  SDL_Renderer* r = renderer_.get();
+  int scale = output_w >= 960 ? 3 : 2;
+  while (scale > 1 && text_width(prompt_, scale) + 4 * kOverlayPadding > output_w) --scale;
+  const int text_w = text_width(prompt_, scale);
+  const int box_h = kGlyphHeight * scale + 2 * kOverlayPadding;
+  const SDL_Rect box{std::max(0, (output_w - text_w) / 2 - kOverlayPadding),
+                     std::max(0, output_h - box_h - 4 * kOverlayPadding), text_w + 2 * kOverlayPadding, box_h};
+  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+  set_color(r, kOverlayBox);
+  SDL_RenderFillRect(r, &box);
+  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+  draw_text(prompt_, box.x + kOverlayPadding, box.y + kOverlayPadding, scale, kOverlayText);
 }
 
 void VideoWindow::draw_overlay(int output_w) {

@@ -50,11 +50,17 @@ class VideoWindow {
   void set_remote_frame(VideoFrame frame);
   void set_self_frame(VideoFrame frame);
   void set_overlay_text(std::vector<std::string> lines);
+  // A question for the user, shown large at the bottom until cleared with ""
+  // (e.g. "call from 192.0.2.7 ...: a = accept, d = decline").
+  void set_prompt_text(std::string text);
 
   // Main thread. Waits at most `max_wait` for events or new frames, handles
   // them, renders if anything changed. 's' toggles the overlay (and reports
   // kToggleStats so the app can start/stop collecting stats).
   Action pump(std::chrono::milliseconds max_wait);
+  // Main thread. The letter keys and '?' typed since the last call (the keys
+  // pump() handles itself, Esc, q, Enter and s, are not in it).
+  std::string take_keys();
   void set_overlay_visible(bool visible);
   bool overlay_visible() const { return overlay_visible_; }
   // Main thread. Renders the current scene and reads it back (for tests).
@@ -84,6 +90,7 @@ class VideoWindow {
   void draw();
   void draw_text(const std::string& text, int x, int y, int scale, SDL_Color color);
   void draw_overlay(int output_w);
+  void draw_prompt(int output_w, int output_h);
 
   WindowConfig config_;
   SdlSubsystem video_;
@@ -96,12 +103,15 @@ class VideoWindow {
   std::vector<std::string> overlay_;
   bool overlay_visible_ = false;
   bool sized_to_remote_ = false;
+  std::string prompt_;
+  std::string typed_;  // keys for take_keys()
   std::vector<SDL_Rect> text_rects_;  // scratch for draw_text
 
   // Shared with the threads handing over frames.
   mutable std::mutex mu_;
   std::optional<VideoFrame> pending_remote_, pending_self_;
   std::optional<std::vector<std::string>> pending_overlay_;
+  std::optional<std::string> pending_prompt_;
   bool wake_posted_ = false;
   Stats stats_;
 };

@@ -159,8 +159,10 @@ TEST(H264, ForcedKeyframeIsIdrWithParameterSets) {
   EXPECT_FALSE(encode_now(*enc, 11).keyframe);
 }
 
-TEST(H264, PeriodicKeyframeEveryInterval) {
-  auto enc = make_encoder(small_config(500'000, 1));
+TEST(H264, PeriodicKeyframeEveryIntervalWithoutIntraRefresh) {
+  H264EncoderConfig c = small_config(500'000, 1);
+  c.intra_refresh = false;
+  auto enc = make_encoder(c);
   ASSERT_TRUE(enc);
   for (uint64_t n = 0; n <= 2 * kFps; ++n) {
     const EncodedFrame f = encode_now(*enc, n);
@@ -363,4 +365,80 @@ TEST(H264, StreamFileProbesAsConstrainedBaseline) {
   EXPECT_EQ(par->height, kH);
   avformat_close_input(&fmt);
   std::filesystem::remove_all(dir);
+}
+
+TEST(H264, IntraRefreshMeansNoPeriodicIdrOnlyRequestedOnes) {
+  H264EncoderConfig c = small_config(500'000, 1);
+  ASSERT_TRUE(c.intra_refresh);  // the default
+  auto enc = make_encoder(c);
+  auto dec = make_decoder();
+  ASSERT_TRUE(enc && dec);
+  double worst = 99;
+  for (uint64_t n = 0; n < uint64_t(4 * kFps); ++n) {
+    const bool force = n == uint64_t(3 * kFps + 5);
+    const EncodedFrame f = encode_now(*enc, n, force);
+    const bool expect_idr = n == 0 || force;
+    EXPECT_EQ(f.keyframe, expect_idr) << "frame " << n;
+    EXPECT_EQ(nal_types(f.data).count(5) == 1, expect_idr) << "frame " << n;
+    auto picture = dec->decode(f);
+    ASSERT_TRUE(picture.ok()) << "frame " << n << ": " << picture.error();
+    ASSERT_TRUE(picture->has_value());
+    if (n > 5) worst = std::min(worst, psnr_y(**picture, make_test_frame(kW, kH, n)));
+  }
+  EXPECT_GT(worst, 30.0);
+}
+
+TEST(H264, IntraRefreshHealsADecoderThatMissedTheStart) {
+  // A decoder that joins after the IDR (no keyframe asked for) gets a whole
+  // picture within one refresh period: FFmpeg decodes the P-frames, conceals
+  // until the sweep has passed, then reports clean pictures.
+  auto enc = make_encoder(small_config(800'000, 1));
+  ASSERT_TRUE(enc);
+  std::vector<EncodedFrame> frames;
+  for (uint64_t n = 0; n < uint64_t(3 * kFps); ++n) frames.push_back(encode_now(*enc, n));
+  // SPS/PPS come only before IDRs: hand the late decoder those, not the IDR's slices.
+  auto dec = make_decoder();
+  ASSERT_TRUE(dec);
+  std::vector<uint8_t> headers;
+  const auto& idr = frames[0].data;
+  for (size_t i = 0; i + 3 < idr.size(); ++i) {
+    if (idr[i] == 0 && idr[i + 1] == 0 && idr[i + 2] == 1 && (idr[i + 3] & 0x1f) == 5) {
+      headers.assign(idr.begin(), idr.begin() + std::ptrdiff_t(i > 0 && idr[i - 1] == 0 ? i - 1 : i));
+      break;
+    }
+  }
+  ASSERT_FALSE(headers.empty());
+  EncodedFrame sets;
+  sets.data = headers;
+  (void)dec->decode(sets);
+  double last = 0;
+  for (size_t n = 10; n < frames.size(); ++n) {
+    auto picture = dec->decode(frames[n]);
+    if (picture.ok() && picture->has_value()) last = psnr_y(**picture, make_test_frame(kW, kH, n));
+  }
+  EXPECT_GT(last, 30.0);
+}
+
+TEST(H264, DecoderFollowsASizeChange) {
+  // The sender reopens its encoder when the source changes size; the new
+  // stream starts with an IDR and new SPS, and one decoder takes both.
+  auto dec = make_decoder();
+  ASSERT_TRUE(dec);
+  for (auto [w, h] : {std::pair{640, 360}, std::pair{360, 640}, std::pair{320, 240}}) {
+    H264EncoderConfig c = small_config();
+    c.width = w;
+    c.height = h;
+    auto enc = make_encoder(c);
+    ASSERT_TRUE(enc);
+    for (uint64_t n = 0; n < 10; ++n) {
+      auto out = enc->encode(make_test_frame(w, h, n), false);
+      ASSERT_TRUE(out.ok() && out->has_value());
+      auto picture = dec->decode(**out);
+      ASSERT_TRUE(picture.ok()) << w << "x" << h << " frame " << n << ": " << picture.error();
+      ASSERT_TRUE(picture->has_value());
+      EXPECT_EQ((*picture)->width, w);
+      EXPECT_EQ((*picture)->height, h);
+      EXPECT_GT(psnr_y(**picture, make_test_frame(w, h, n)), 30.0);
+    }
+  }
 }

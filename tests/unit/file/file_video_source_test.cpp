@@ -1,7 +1,11 @@
 #include "media/file/file_video_source.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <future>
 
 #include <algorithm>
 #include <fstream>
@@ -208,6 +212,105 @@ TEST_F(FileVideoSourceTest, BadInputsGiveOneLineReasons) {
 
   auto empty = FileVideoSource::open({.path = ""});
   EXPECT_FALSE(empty.ok());
+}
+
+TEST_F(FileVideoSourceTest, FollowsASizeChangeMidFile) {
+  // Two clips of different size and aspect, concatenated as MPEG-TS (which
+  // allows it): the pictures change size with the clip, undistorted.
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc2=size=320x240:rate=25:duration=0.4 -c:v libx264 -preset ultrafast "
+                           "-pix_fmt yuv420p " + path("a.ts")));
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc2=size=256x144:rate=25:duration=0.4 -c:v libx264 -preset ultrafast "
+                           "-pix_fmt yuv420p " + path("b.ts")));
+  {
+    std::ofstream out(path("ab.ts"), std::ios::binary);
+    for (const char* part : {"a.ts", "b.ts"}) {
+      const Bytes bytes = test::read_file(path(part));
+      out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    }
+  }
+  auto source = open({.path = path("ab.ts"), .realtime = false});
+  ASSERT_TRUE(source);
+  EXPECT_DOUBLE_EQ(source->frame_rate(), 25.0);
+  const auto frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 20u);
+  EXPECT_EQ(frames.front().width, 320);
+  EXPECT_EQ(frames.front().height, 240);
+  EXPECT_EQ(frames.back().width, 256);
+  EXPECT_EQ(frames.back().height, 144);
+  EXPECT_EQ(source->width(), 256);
+}
+
+TEST_F(FileVideoSourceTest, OddSizesRoundDownToEven) {
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc2=size=161x91:rate=30:duration=0.1 -pix_fmt yuv420p " +
+                           path("odd.y4m")));
+  auto source = open({.path = path("odd.y4m"), .realtime = false});
+  ASSERT_TRUE(source);
+  auto frame = source->read();
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->width, 160);
+  EXPECT_EQ(frame->height, 90);
+}
+
+TEST_F(FileVideoSourceTest, PipesFifosAndStreamsAreLive) {
+  EXPECT_TRUE(is_live_input("-"));
+  EXPECT_TRUE(is_live_input("udp://127.0.0.1:1234"));
+  EXPECT_TRUE(is_live_input("rtsp://camera/stream"));
+  EXPECT_FALSE(is_live_input("https://example.org/clip.mp4"));  // a download: paced by its timestamps
+  EXPECT_FALSE(is_live_input(path("clip.mp4")));
+  EXPECT_FALSE(is_live_input(path("missing.mp4")));
+  ASSERT_EQ(::mkfifo(path("live.fifo").c_str(), 0600), 0);
+  EXPECT_TRUE(is_live_input(path("live.fifo")));
+  EXPECT_TRUE(is_live_input("/dev/null"));  // a character device
+}
+
+TEST_F(FileVideoSourceTest, LiveFifoHandsEachFrameOnAsItArrives) {
+  // A y4m FIFO written frame by frame: open() needs only the header and the
+  // first frame (no probing ahead), and each read() returns as soon as its
+  // frame is written, stamped with that moment (no pacing on top).
+  const std::string fifo = path("frames.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const Bytes y4m = test::read_file(path("clip.y4m"));  // 10 frames of 160x120 at 50 fps
+  const std::string text(y4m.begin(), y4m.end());
+  const size_t header = text.find('\n') + 1;
+  const size_t frame = 6 + 160 * 120 * 3 / 2;
+  std::promise<void> opened, frame_read;
+  std::future<void> opened_f = opened.get_future(), frame_read_f = frame_read.get_future();
+  std::vector<Instant> written;
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    auto put = [&](size_t from, size_t n) { test::write_all(fd, ByteView(y4m).subspan(from, n)); };
+    put(0, header + frame);
+    written.push_back(Clock::now());
+    // Nothing more until the reader has opened and read frame 0: a probe
+    // that wanted more data would hang here (the test times out).
+    opened_f.wait();
+    frame_read_f.wait();
+    for (size_t i = 1; i < 3; ++i) {
+      std::this_thread::sleep_for(milliseconds(150));  // slower than the file's 50 fps on purpose
+      written.push_back(Clock::now());
+      put(header + i * frame, frame);
+    }
+    ::close(fd);
+  });
+  auto source = open({.path = fifo, .live = true});
+  opened.set_value();
+  ASSERT_TRUE(source);
+  std::vector<VideoFrame> frames;
+  auto first = source->read();
+  frame_read.set_value();
+  ASSERT_TRUE(first);
+  frames.push_back(std::move(*first));
+  while (auto f = source->read()) frames.push_back(std::move(*f));
+  writer.join();
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(*frames[1].i420, std::vector<uint8_t>(y4m.begin() + long(header + frame + 6),
+                                                  y4m.begin() + long(header + 2 * frame)));
+  for (size_t i = 1; i < 3; ++i) {
+    // Read right after it was written (not paced to 20 ms after the previous one).
+    EXPECT_GE(frames[i].capture_time, written[i]);
+    EXPECT_LT(frames[i].capture_time - written[i], milliseconds(100)) << i;
+  }
 }
 
 }  // namespace

@@ -157,6 +157,35 @@ TEST_F(VideoWindowTest, EscapeHangsUp) {
   EXPECT_EQ(window->pump(20ms), VideoWindow::Action::kHangUp);
 }
 
+TEST_F(VideoWindowTest, LetterKeysAndQuestionMarkAreHandedToTheApp) {
+  pump_a_few();
+  push_key(SDLK_a);
+  push_key(SDLK_d);
+  SDL_Event question{};
+  question.type = SDL_KEYDOWN;
+  question.key.state = SDL_PRESSED;
+  question.key.keysym.sym = SDLK_SLASH;
+  question.key.keysym.mod = KMOD_LSHIFT;
+  push(question);
+  push_key(SDLK_UP);  // not a letter: not handed on, and no hang-up
+  EXPECT_EQ(window->pump(20ms), VideoWindow::Action::kNone);
+  EXPECT_EQ(window->take_keys(), "ad?");
+  EXPECT_EQ(window->take_keys(), "");
+}
+
+TEST_F(VideoWindowTest, PromptIsDrawnUntilCleared) {
+  pump_a_few();
+  const auto before = window->snapshot();
+  window->set_prompt_text("call from 192.0.2.7: a = accept, d = decline");
+  pump_a_few();
+  const auto asking = window->snapshot();
+  ASSERT_EQ(asking.rgb.size(), before.rgb.size());
+  EXPECT_NE(asking.rgb, before.rgb) << "the prompt shows";
+  window->set_prompt_text("");
+  pump_a_few();
+  EXPECT_EQ(window->snapshot().rgb, before.rgb) << "and goes away";
+}
+
 TEST_F(VideoWindowTest, QuitEventHangsUp) {
   pump_a_few();
   SDL_Event quit{};

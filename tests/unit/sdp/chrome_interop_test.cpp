@@ -48,7 +48,9 @@ TEST(ChromeInterop, AnswerPicksOpusAndConstrainedBaselineH264) {
   // 102/106: packetization-mode=0; 104: baseline; 108: constrained baseline, mode 1.
   EXPECT_EQ(n.video.codec.payload_type, 108);
   EXPECT_EQ(n.video.codec.fmtp, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
-  EXPECT_EQ(n.video.codec.rtcp_feedback, std::vector<std::string>{"nack pli"});
+  EXPECT_EQ(n.video.codec.rtcp_feedback, (std::vector<std::string>{"nack", "nack pli"}));
+  EXPECT_TRUE(n.video.nack);
+  EXPECT_EQ(n.video.rtx_payload_type, 0);  // this listener has no RTX SSRC: RTX declined
   EXPECT_EQ(n.audio.remote_ssrc, 2718281828u);
   EXPECT_EQ(n.video.remote_ssrc, 3141592653u);  // the media SSRC, not its RTX twin
   EXPECT_EQ(n.dtls_role, DtlsRole::kClient);
@@ -64,7 +66,7 @@ TEST(ChromeInterop, AnswerPicksOpusAndConstrainedBaselineH264) {
   EXPECT_NE(text.find("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"), std::string::npos);
   EXPECT_NE(text.find("m=video 9 UDP/TLS/RTP/SAVPF 108\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"), std::string::npos);
   EXPECT_NE(text.find("a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
-                      "a=rtcp-fb:108 nack pli\r\n"),
+                      "a=rtcp-fb:108 nack\r\na=rtcp-fb:108 nack pli\r\n"),
             std::string::npos);
   for (const std::string& line : std::vector<std::string>{"a=setup:active", "a=ice-ufrag:LiSt", "a=ice-pwd:listener+Password/24chr",
                                  "a=fingerprint:" + kListenerFingerprint, "a=end-of-candidates",
@@ -74,7 +76,7 @@ TEST(ChromeInterop, AnswerPicksOpusAndConstrainedBaselineH264) {
     size_t first = text.find(line + "\r\n");
     EXPECT_NE(first, std::string::npos) << line;
   }
-  for (const char* forbidden : {"extmap", "rtx", "red/", "ulpfec", "useinbandfec", "ccm fir", " nack\r\n",
+  for (const char* forbidden : {"extmap", "rtx", "red/", "ulpfec", "useinbandfec", "ccm fir",
                                 "transport-cc", "goog-remb", "trickle", "actpass", "VP8", "VP9", "4d001f"})
     EXPECT_EQ(text.find(forbidden), std::string::npos) << forbidden << " in\n" << text;
   EXPECT_EQ(via_text(answer), answer);

@@ -18,11 +18,14 @@ using sim::SimulatedNetwork;
 constexpr uint8_t kVideoPt = 96;
 constexpr uint8_t kAudioPt = 111;
 
-SessionConfig config_for(int side) {
+// `nack`: video loss recovery by NACK with plain resends (RTX is tested in
+// tests/sim); without it losses are repaired by keyframe requests only.
+SessionConfig config_for(int side, bool nack = true) {
   SessionConfig c;
   const uint32_t base = side == 0 ? 0x1000 : 0x2000;
   c.streams = {{MediaKind::kAudio, "0", true, true, kAudioPt, 48000, base + 2, 0},
                {MediaKind::kVideo, "1", true, true, kVideoPt, 90000, base + 1, 0}};
+  c.streams[1].nack = nack;
   c.random_seed = 1234 + side;
   c.cname = side == 0 ? "a" : "b";
   return c;
@@ -62,8 +65,8 @@ struct Peer {
 // until `send_until`, and the clock runs until `run_until`.
 class Call {
  public:
-  Call(LinkModel model, uint64_t seed) : model_(model), net_(seed) {
-    for (int i = 0; i < 2; ++i) peers_[i].session = std::make_unique<PeerSession>(config_for(i), now_);
+  Call(LinkModel model, uint64_t seed, bool nack = true) : model_(model), net_(seed) {
+    for (int i = 0; i < 2; ++i) peers_[i].session = std::make_unique<PeerSession>(config_for(i, nack), now_);
   }
 
   void run(Duration send_until, Duration run_until, std::array<bool, 2> sending = {true, true}) {
@@ -202,8 +205,8 @@ TEST(PeerSession, ReceivedFramesAreTimedOnTheSendersClock) {
     EXPECT_NEAR(to_micros(v[i].capture_time - v[i - 1].capture_time), 33333, 1000) << i;
 }
 
-TEST(PeerSession, FivePercentLossRecoversThroughKeyframeRequests) {
-  Call call(LinkModel{milliseconds(20), Duration::zero(), 0.05}, 42);
+TEST(PeerSession, WithoutNackFivePercentLossRecoversThroughKeyframeRequests) {
+  Call call(LinkModel{milliseconds(20), Duration::zero(), 0.05}, 42, false);
   call.run(seconds(10), seconds(11));
   for (int side = 0; side < 2; ++side) {
     const Peer& rx = call.peer(side);
@@ -314,6 +317,116 @@ TEST(PeerSession, RtcpFromUnknownSourcesIsIgnoredAndCounted) {
   while (auto out = b.poll_output())
     if (auto* ev = std::get_if<SessionEvent>(&*out)) hung_up |= std::holds_alternative<PeerHungUp>(*ev);
   EXPECT_TRUE(hung_up);
+}
+
+TEST(PeerSession, FivePercentLossIsRepairedByNackWithPlainResends) {
+  Call call(LinkModel{milliseconds(20), Duration::zero(), 0.05}, 42);
+  call.run(seconds(10), seconds(11));
+  for (int side = 0; side < 2; ++side) {
+    const Peer& rx = call.peer(side);
+    const SessionStats s = rx.session->stats();
+    const SessionStats tx = call.peer(1 - side).session->stats();
+    EXPECT_GT(s.video_in.nacks_sent, 10u);
+    EXPECT_GT(tx.video_out.nacks_received, 10u);
+    EXPECT_GT(tx.video_out.packets_retransmitted, 10u);
+    EXPECT_GT(s.video_in.packets_recovered, 10u);
+    EXPECT_EQ(s.video_in.rtx_received, 0u);  // no RTX negotiated: resent on the media SSRC
+    EXPECT_LE(s.video_in.frames_lost, 1u);
+    EXPECT_LE(s.video_in.keyframe_requests_sent, 2u);
+    EXPECT_GE(rx.video.size(), call.frames_sent() - 2);
+    for (size_t i = 1; i < rx.video.size(); ++i)
+      ASSERT_GT(frame_number(rx.video[i]), frame_number(rx.video[i - 1]));
+  }
+}
+
+// A NACK naming an SSRC we do not send is counted and answered with nothing.
+TEST(PeerSession, NackForAnUnknownSourceIsIgnoredAndCounted) {
+  Call call(LinkModel{milliseconds(20)}, 6);
+  call.run(seconds(1), seconds(1));
+  auto& b = *call.peer(1).session;
+  b.handle_datagram(write_rtcp_compound({ReceiverReport{0x1001, {}}, GenericNack{0x1001, 0xbeef, {1, 2}}}),
+                    call.now());
+  EXPECT_FALSE(b.poll_output());
+  EXPECT_EQ(b.stats().rtcp_unknown_ssrc, 1u);
+  EXPECT_EQ(b.stats().video_out.packets_retransmitted, 0u);
+}
+
+// RTX: the answer to a NACK carries the original payload after its sequence
+// number on the RTX SSRC and payload type; the receiver learns that SSRC from
+// the RTX payload type and puts the packet back into the media stream.
+TEST(PeerSession, RtxRepairsALostPacketAndIsLearnedByPayloadType) {
+  auto config = [](int side) {
+    SessionConfig c = config_for(side);
+    c.streams[1].rtx_payload_type = 97;
+    c.streams[1].local_rtx_ssrc = side == 0 ? 0x1003 : 0x2003;
+    return c;
+  };
+  Instant now = instant_from_micros(10'000'000);
+  PeerSession a(config(0), now), b(config(1), now);
+  auto to_b = [&](PeerSession& from, bool drop_second_video) -> std::vector<Bytes> {
+    std::vector<Bytes> sent;
+    int video = 0;
+    while (auto out = from.poll_output()) {
+      auto* t = std::get_if<Transmit>(&*out);
+      if (!t) continue;
+      sent.push_back(t->datagram);
+      if (!is_rtcp(t->datagram) && drop_second_video && ++video == 2) continue;
+      b.handle_datagram(t->datagram, now);
+    }
+    return sent;
+  };
+  EncodedFrame key;
+  key.keyframe = true;
+  key.data = fake_access_unit(0, true, 3000);  // three packets
+  a.send_video(key, now);
+  to_b(a, true);  // the middle packet is lost
+  // b NACKs it at once, in a compound RTCP starting with an RR.
+  Bytes nack;
+  bool delivered = false;
+  while (auto out = b.poll_output()) {
+    if (auto* t = std::get_if<Transmit>(&*out); t && is_rtcp(t->datagram)) {
+      auto parsed = parse_rtcp_compound(t->datagram);
+      ASSERT_TRUE(parsed);
+      for (const auto& p : *parsed)
+        if (std::holds_alternative<GenericNack>(p)) nack = t->datagram;
+    }
+    if (auto* ev = std::get_if<SessionEvent>(&*out)) delivered |= std::holds_alternative<VideoReceived>(*ev);
+  }
+  ASSERT_FALSE(nack.empty());
+  EXPECT_FALSE(delivered);
+  auto parsed = parse_rtcp_compound(nack);
+  EXPECT_TRUE(std::holds_alternative<ReceiverReport>(parsed->front()));
+  EXPECT_EQ(std::get<GenericNack>(parsed->back()).media_ssrc, 0x1001u);
+  EXPECT_EQ(std::get<GenericNack>(parsed->back()).lost_sequence_numbers.size(), 1u);
+
+  now += milliseconds(20);
+  a.handle_datagram(nack, now);
+  a.handle_datagram(nack, now);  // a duplicate NACK within RTT/2: no second resend
+  std::vector<Bytes> resent;
+  while (auto out = a.poll_output())
+    if (auto* t = std::get_if<Transmit>(&*out)) resent.push_back(t->datagram);
+  ASSERT_EQ(resent.size(), 1u);
+  auto rtx = parse_rtp(resent[0]);
+  ASSERT_TRUE(rtx);
+  EXPECT_EQ(rtx->header.ssrc, 0x1003u);
+  EXPECT_EQ(rtx->header.payload_type, 97);
+  EXPECT_EQ(a.stats().video_out.nacks_received, 2u);
+  EXPECT_EQ(a.stats().video_out.packets_retransmitted, 1u);
+
+  now += milliseconds(20);
+  b.handle_datagram(resent[0], now);
+  std::vector<EncodedFrame> frames;
+  while (auto out = b.poll_output())
+    if (auto* ev = std::get_if<SessionEvent>(&*out))
+      if (auto* v = std::get_if<VideoReceived>(ev)) frames.push_back(v->frame);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].data, key.data);
+  const SessionStats s = b.stats();
+  EXPECT_EQ(s.video_in.rtx_received, 1u);
+  EXPECT_EQ(s.video_in.packets_recovered, 1u);
+  EXPECT_EQ(s.video_in.packets_lost, 1);  // before recovery
+  EXPECT_EQ(s.video_in.frames_lost, 0u);
+  EXPECT_EQ(s.video_in.keyframe_requests_sent, 0u);
 }
 
 }  // namespace

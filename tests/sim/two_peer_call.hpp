@@ -1,0 +1,214 @@
+#pragma once
+// Two PeerSessions in a call over a SimulatedNetwork on a virtual clock:
+// both send 30 fps fake H.264 (a keyframe first and whenever the other side
+// asks) and 50 pps audio. Records every delivered frame with its delivery
+// instant, so tests can measure delivery, order, freezes and latency.
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "session/peer_session.hpp"
+#include "simulated_network.hpp"
+
+namespace peercall::sim {
+
+// A fake access unit: SPS+PPS+IDR or one P slice, bodies that cannot hold a
+// start code, tagged with the frame number (recovered by frame_number()).
+inline Bytes fake_access_unit(uint32_t number, bool key, size_t body) {
+  Bytes au;
+  auto nal = [&](uint8_t header, size_t n) {
+    au.insert(au.end(), {0, 0, 0, 1, header});
+    for (int shift : {21, 14, 7, 0}) au.push_back(uint8_t((number >> shift) & 0x7f) | 0x80);
+    for (size_t i = 0; i < n; ++i) au.push_back(uint8_t(1 + (i * 7 + number) % 250));
+  };
+  if (key) {
+    nal(0x67, 8);
+    nal(0x68, 4);
+    nal(0x65, body);
+  } else {
+    nal(0x41, body);
+  }
+  return au;
+}
+
+inline uint32_t frame_number(const EncodedFrame& f) {
+  const auto& d = f.data;
+  for (size_t i = 0; i + 8 < d.size(); ++i)
+    if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
+      return (uint32_t(d[i + 4] & 0x7f) << 21) | (uint32_t(d[i + 5] & 0x7f) << 14) |
+             (uint32_t(d[i + 6] & 0x7f) << 7) | (d[i + 7] & 0x7f);
+  return ~0u;
+}
+
+struct DeliveredFrame {
+  EncodedFrame frame;
+  Instant at;
+};
+
+struct CallPeer {
+  std::unique_ptr<PeerSession> session;
+  std::vector<DeliveredFrame> video;
+  int keyframe_requests = 0;  // KeyframeRequested events: the other side asked us
+  bool force_keyframe = true;
+};
+
+struct TwoPeerCallOptions {
+  size_t keyframe_bytes = 6000;
+  size_t delta_bytes = 1500;
+  uint32_t keyframe_every = 0;  // 0: only the first and requested ones
+};
+
+class TwoPeerCall {
+ public:
+  static constexpr int64_t kFrameMicros = 33333;
+
+  TwoPeerCall(const std::array<SessionConfig, 2>& configs, LinkModel model, uint64_t seed,
+              TwoPeerCallOptions options = {})
+      : model_(model), net_(seed), options_(options) {
+    for (int i = 0; i < 2; ++i) peers_[i].session = std::make_unique<PeerSession>(configs[i], now_);
+    start_ = now_;
+  }
+
+  // Sends until `send_until`, runs the clock until `run_until` (both from now).
+  void run(Duration send_until, Duration run_until) {
+    const Instant begin = now_;
+    Instant next_video = begin, next_audio = begin;
+    while (true) {
+      Instant next = begin + run_until;
+      for (auto& p : peers_) next = std::min(next, p.session->next_timeout());
+      if (net_.has_pending()) next = std::min(next, net_.next_delivery());
+      const bool can_send = now_ < begin + send_until;
+      if (can_send) next = std::min({next, next_video, next_audio});
+      if (next >= begin + run_until) {
+        now_ = begin + run_until;
+        break;
+      }
+      spins_ = next <= now_ ? spins_ + 1 : 0;
+      if (spins_ > 10000) {
+        stuck_ = true;
+        break;
+      }
+      now_ = std::max(now_, next);
+      if (can_send && now_ >= next_video) {
+        send_video_frame();
+        next_video += microseconds(kFrameMicros);
+      }
+      if (can_send && now_ >= next_audio) {
+        for (auto& p : peers_) {
+          EncodedFrame a;
+          a.data = {0x78, uint8_t(audio_sent_), uint8_t(audio_sent_ >> 8), 3, 4};
+          a.rtp_timestamp = audio_sent_ * 960;
+          a.capture_time = now_;
+          p.session->send_audio(a, now_);
+        }
+        ++audio_sent_;
+        next_audio += milliseconds(20);
+      }
+      while (net_.has_pending() && net_.next_delivery() <= now_) {
+        auto d = net_.pop();
+        peers_[d.to].session->handle_datagram(d.datagram, now_);
+      }
+      for (auto& p : peers_) p.session->handle_timeout(now_);
+      drain();
+    }
+    drain();
+  }
+
+  CallPeer& peer(int i) { return peers_[i]; }
+  const CallPeer& peer(int i) const { return peers_[i]; }
+  // A session kept asking for a timeout in the past without moving on.
+  bool stuck() const { return stuck_; }
+  uint32_t frames_sent() const { return frames_sent_; }
+  Instant sent_at(uint32_t frame) const { return start_ + microseconds(frame * kFrameMicros); }
+  SimulatedNetwork& network() { return net_; }
+  bool sent_as_keyframe(int side, uint32_t frame) const {
+    return std::ranges::find(keyframes_[side], frame) != keyframes_[side].end();
+  }
+  Bytes expected_frame(int side, uint32_t frame) const {
+    const bool key = sent_as_keyframe(side, frame);
+    return fake_access_unit(frame, key, key ? options_.keyframe_bytes : options_.delta_bytes);
+  }
+
+ private:
+  void send_video_frame() {
+    for (int i = 0; i < 2; ++i) {
+      CallPeer& p = peers_[i];
+      EncodedFrame f;
+      const uint32_t n = frames_sent_;
+      f.keyframe = p.force_keyframe || (options_.keyframe_every && n % options_.keyframe_every == 0);
+      p.force_keyframe = false;
+      if (f.keyframe) keyframes_[i].push_back(n);
+      f.data = fake_access_unit(n, f.keyframe, f.keyframe ? options_.keyframe_bytes : options_.delta_bytes);
+      f.rtp_timestamp = n * 3000;
+      f.capture_time = now_;
+      p.session->send_video(f, now_);
+    }
+    ++frames_sent_;
+  }
+
+  void drain() {
+    for (int i = 0; i < 2; ++i) {
+      CallPeer& p = peers_[i];
+      while (auto out = p.session->poll_output()) {
+        if (auto* t = std::get_if<Transmit>(&*out)) {
+          net_.send(i, std::move(t->datagram), now_, model_);
+          continue;
+        }
+        auto& ev = std::get<SessionEvent>(*out);
+        if (auto* v = std::get_if<VideoReceived>(&ev)) p.video.push_back({v->frame, now_});
+        if (std::holds_alternative<KeyframeRequested>(ev)) {
+          ++p.keyframe_requests;
+          p.force_keyframe = true;
+        }
+      }
+    }
+  }
+
+  LinkModel model_;
+  SimulatedNetwork net_;
+  TwoPeerCallOptions options_;
+  Instant now_ = instant_from_micros(1'000'000'000);
+  Instant start_;
+  std::array<CallPeer, 2> peers_;
+  std::array<std::vector<uint32_t>, 2> keyframes_;
+  uint32_t frames_sent_ = 0;
+  uint32_t audio_sent_ = 0;
+  int spins_ = 0;
+  bool stuck_ = false;
+};
+
+// What a receiver saw of the other side's video.
+struct VideoQuality {
+  size_t delivered = 0;
+  bool intact_and_in_order = true;
+  Duration longest_capture_gap{};   // between consecutive delivered frames' capture times
+  Duration longest_delivery_gap{};  // between consecutive deliveries (what a viewer sees freeze)
+  Duration latency_p95{}, latency_max{};
+};
+
+// `side` receives; the other side sent.
+inline VideoQuality measure(const TwoPeerCall& call, int side) {
+  VideoQuality q;
+  const auto& video = call.peer(side).video;
+  q.delivered = video.size();
+  std::vector<Duration> latencies;
+  for (size_t i = 0; i < video.size(); ++i) {
+    const uint32_t n = frame_number(video[i].frame);
+    if (video[i].frame.data != call.expected_frame(1 - side, n)) q.intact_and_in_order = false;
+    latencies.push_back(video[i].at - call.sent_at(n));
+    if (i == 0) continue;
+    const uint32_t prev = frame_number(video[i - 1].frame);
+    if (n <= prev) q.intact_and_in_order = false;
+    q.longest_capture_gap = std::max(q.longest_capture_gap, call.sent_at(n) - call.sent_at(prev));
+    q.longest_delivery_gap = std::max(q.longest_delivery_gap, video[i].at - video[i - 1].at);
+  }
+  if (!latencies.empty()) {
+    std::ranges::sort(latencies);
+    q.latency_p95 = latencies[latencies.size() * 95 / 100];
+    q.latency_max = latencies.back();
+  }
+  return q;
+}
+
+}  // namespace peercall::sim

@@ -1,0 +1,152 @@
+// The frame assembler with a retransmission wait: a gap holds newer frames
+// back (in order) until it is repaired or its wait is over.
+#include <gtest/gtest.h>
+
+#include "packet/h264_depacketizer.hpp"
+#include "packet/h264_packetizer.hpp"
+#include "synthetic_h264.hpp"
+
+namespace peercall {
+namespace {
+
+using test::RtpPacket;
+using test::SyntheticAu;
+using test::SyntheticH264;
+
+const Instant kStart = instant_from_micros(5'000'000);
+
+struct Stream {
+  std::vector<SyntheticAu> frames;
+  std::vector<RtpPacket> packets;
+  std::vector<size_t> frame_of;  // frame index of each packet
+};
+
+// keyframe, 4 delta frames of 2 packets each, keyframe, delta.
+Stream make_stream() {
+  SyntheticH264 gen(11);
+  Stream s;
+  s.frames = {gen.keyframe(3000), gen.delta_frame(1, 1500), gen.delta_frame(1, 1500),
+              gen.delta_frame(1, 1500), gen.delta_frame(1, 1500), gen.keyframe(3000),
+              gen.delta_frame(1, 1500)};
+  s.packets = test::to_rtp(H264Packetizer(1000), s.frames, 100);
+  size_t frame = 0;
+  for (const RtpPacket& p : s.packets) {
+    s.frame_of.push_back(frame);
+    if (p.marker) ++frame;
+  }
+  return s;
+}
+
+// Packet i arrives at kStart + i ms.
+Instant arrival(size_t i) { return kStart + milliseconds(int64_t(i)); }
+
+void push(H264Depacketizer& d, const Stream& s, size_t i, Instant at) {
+  const RtpPacket& p = s.packets[i];
+  d.push(p.seq, p.timestamp, p.marker, p.payload, at);
+}
+
+std::vector<H264AccessUnit> drain(H264Depacketizer& d) {
+  std::vector<H264AccessUnit> out;
+  while (auto au = d.pop_frame()) out.push_back(std::move(*au));
+  return out;
+}
+
+// The first packet of frame `f`.
+size_t first_packet(const Stream& s, size_t f) {
+  for (size_t i = 0; i < s.frame_of.size(); ++i)
+    if (s.frame_of[i] == f) return i;
+  return s.frame_of.size();
+}
+
+TEST(H264DepacketizerWait, ARepairInTimeDeliversEveryFrameInOrder) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(200));
+  const size_t lost = first_packet(s, 1) + 1;  // frame 1's second packet
+  for (size_t i = 0; i < s.packets.size(); ++i)
+    if (i != lost) push(d, s, i, arrival(i));
+  auto got = drain(d);
+  ASSERT_EQ(got.size(), 1u);  // the keyframe; the rest waits behind the gap
+  EXPECT_FALSE(d.take_keyframe_request());
+  // The wait runs from the first packet after the gap.
+  ASSERT_TRUE(d.next_timeout());
+  EXPECT_EQ(*d.next_timeout(), arrival(lost + 1) + milliseconds(200));
+  d.handle_timeout(arrival(lost + 1) + milliseconds(199));
+  EXPECT_FALSE(d.pop_frame());
+
+  push(d, s, lost, arrival(lost) + milliseconds(150));  // the retransmission
+  got = drain(d);
+  ASSERT_EQ(got.size(), s.frames.size() - 1);
+  for (size_t f = 1; f < s.frames.size(); ++f) EXPECT_EQ(got[f - 1].annexb, s.frames[f].expected) << f;
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+  EXPECT_GE(d.stats().frames_waited, 1u);
+  EXPECT_FALSE(d.take_keyframe_request());
+  EXPECT_FALSE(d.next_timeout());
+}
+
+TEST(H264DepacketizerWait, NoRepairGivesUpAfterTheWaitAndAsksForAKeyframe) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(200));
+  const size_t lost = first_packet(s, 2);  // frame 2's first packet
+  const size_t before_key = first_packet(s, 5);
+  for (size_t i = 0; i < before_key; ++i)
+    if (i != lost) push(d, s, i, arrival(i));
+  EXPECT_EQ(drain(d).size(), 2u);  // frames 0 and 1
+  const Instant deadline = arrival(lost + 1) + milliseconds(200);
+  ASSERT_EQ(d.next_timeout(), deadline);
+  d.handle_timeout(deadline);
+  EXPECT_TRUE(drain(d).empty());  // frames 3 and 4 lack their reference
+  EXPECT_EQ(d.stats().frames_lost, 1u);
+  EXPECT_EQ(d.stats().frames_dropped_waiting_keyframe, 2u);
+  EXPECT_TRUE(d.take_keyframe_request());
+  EXPECT_FALSE(d.next_timeout());
+  push(d, s, lost, deadline + milliseconds(1));  // too late now
+  EXPECT_EQ(d.stats().packets_too_late, 1u);
+  for (size_t i = before_key; i < s.packets.size(); ++i) push(d, s, i, deadline + milliseconds(2));
+  const auto got = drain(d);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].keyframe);
+}
+
+TEST(H264DepacketizerWait, ACompleteKeyframeBeyondAGapIsTakenAtOnceWhenOneIsNeeded) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(500));
+  // Frame 1 given up after its wait: from then on only a keyframe helps.
+  const size_t lost1 = first_packet(s, 1);
+  for (size_t i = 0; i < first_packet(s, 3); ++i)
+    if (i != lost1) push(d, s, i, arrival(i));
+  d.handle_timeout(arrival(lost1 + 1) + milliseconds(500));
+  EXPECT_EQ(drain(d).size(), 1u);
+  EXPECT_TRUE(d.take_keyframe_request());
+  // Frame 4 loses a packet too, but keyframe 5 is complete: no wait for frame 4.
+  const size_t lost4 = first_packet(s, 4);
+  const Instant later = arrival(lost1) + seconds(1);
+  for (size_t i = first_packet(s, 3); i < s.packets.size(); ++i)
+    if (i != lost4) push(d, s, i, later);
+  const auto got = drain(d);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].keyframe);
+  EXPECT_EQ(got[0].annexb, s.frames[5].expected);
+  EXPECT_EQ(d.stats().skipped_to_keyframe, 1u);
+  EXPECT_FALSE(d.take_keyframe_request());  // the keyframe repaired it: nothing to ask
+  EXPECT_FALSE(d.next_timeout());
+}
+
+TEST(H264DepacketizerWait, ReorderingInsideTheWaitIsNoLoss) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(100));
+  std::vector<size_t> order;
+  for (size_t i = 0; i < s.packets.size(); ++i) order.push_back(i);
+  // Packet 3 arrives after everything else, 50 ms late.
+  order.erase(order.begin() + 3);
+  for (size_t i : order) push(d, s, i, arrival(i));
+  push(d, s, 3, arrival(3) + milliseconds(50));
+  EXPECT_EQ(drain(d).size(), s.frames.size());
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+}
+
+}  // namespace
+}  // namespace peercall
