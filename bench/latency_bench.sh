@@ -16,7 +16,8 @@ PEERCALL=$build/peercall
 ANALYZE=$build/peercall-analyze
 TESTSRC=$build/peercall-testsrc
 work=$(mktemp -d /tmp/peercall-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+# (kill without pids fails, and set -e would end the trap before the rm)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 export SDL_AUDIODRIVER=dummy
 TIME=(/usr/bin/time -f "%U %S %M" -o)
 CODE=latencybenchinvitation234
