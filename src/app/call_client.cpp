@@ -42,7 +42,8 @@ CallClient::CallClient(asio::io_context& io, GlibLoopThread& glib, PeerTrust& tr
 std::optional<CallFailure> CallClient::place_call() {
   const std::string target = config_.host + ":" + std::to_string(config_.port);
   spdlog::info("calling {} ...", target);
-  auto client = SignallingClient::connect(config_.host, config_.port, kSignallingTimeout);
+  auto client = SignallingClient::connect(config_.host, config_.port, kSignallingTimeout,
+                                         config_.watch ? "peercall stream" : "peercall listen");
   if (!client) return refused(client.error());
   client_ = std::move(*client);
   const std::string server_fp = fingerprint_of_der(client_->server_certificate_der());
@@ -77,7 +78,8 @@ std::optional<CallFailure> CallClient::place_call() {
   local.transport.fingerprint = trust_.own_fingerprint();
   const SessionDescription offer = create_offer(local);
   auto reply = client_->post_offer(config_.watch ? "/whep" : "/whip", write_sdp(offer), config_.code,
-                                   kSignallingTimeout);
+                                   kSignallingTimeout,
+                                   [] { spdlog::info("waiting for the other side to accept ..."); });
   auto release = [&] { asio::post(io_, [a = std::make_shared<GatheredAgent>(std::move(*agent))] {}); };
   if (!reply) {
     release();

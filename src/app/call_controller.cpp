@@ -10,6 +10,9 @@
 #include "app/guest_page.hpp"
 #include "app/main_loop.hpp"
 #include "identity/invitation.hpp"
+#include "output/file/mkv_recorder.hpp"
+#include "output/file/wav_writer.hpp"
+#include "output/file/y4m_writer.hpp"
 #include "output/sdl/video_window.hpp"
 
 namespace peercall {
@@ -67,7 +70,9 @@ int CallController::run() {
                    [this](Duration d) {
                      std::unique_lock lock(end_mu_);
                      end_cv_.wait_for(lock, d, [&] { return ending_.has_value(); });
-                   }});
+                   },
+                   [this](char key) { return questions_->on_key(key); },
+                   [this] { return questions_->prompt(); }});
   }
   shut_down();
   // The one line that says how it ended.
@@ -160,7 +165,20 @@ Result<Done> CallController::open_media() {
   }
   if (auto ok = media_.open_window(options_, traits_.sends, traits_.receives); !ok) return ok;
   if (!traits_.receives) return Done{};
-  return media_.open_sinks(options_, [this] { asio::post(io_, [this] { links_.request_keyframes(); }); });
+  auto opened = media_.open_sinks(options_, [this] { asio::post(io_, [this] { links_.request_keyframes(); }); });
+  if (!opened) return opened;
+  // A broken output ends the call (exit 1: what was recorded is lost); a
+  // reader of stdout going away only ends that output.
+  auto on_failure = [this](const OutputFailure& failure) {
+    if (failure.reader_left)
+      spdlog::warn("{}: that output ends here, the call goes on", failure.message);
+    else
+      end(ExitCode::kError, failure.message);
+  };
+  if (media_.y4m) media_.y4m->on_failure(on_failure);
+  if (media_.wav) media_.wav->on_failure(on_failure);
+  if (media_.recorder) media_.recorder->on_failure(on_failure);
+  return Done{};
 }
 
 Result<Done> CallController::start_network() {
@@ -177,6 +195,10 @@ Result<Done> CallController::start_server() {
   sc.bind = options_.bind;
   sc.port = options_.port;
   sc.invitation = invitation_;
+  auto accept = parse_accept_mode(options_.accept);
+  if (!accept) return Error{accept.error()};
+  sc.accept = *accept;
+  sc.questions = questions_;
   sc.ice = ice_config(false);
   sc.page_html = guest_page_html(role_ == Role::kStream);
   sc.local_media = [this] { return local_media(); };

@@ -104,6 +104,9 @@ class CallController {
   bool first_picture_logged_ = false;
   std::string sas_;      // network thread
 
+  // --accept ask: the open question, answered by keys on the main thread.
+  std::shared_ptr<AdmissionQuestions> questions_ = std::make_shared<AdmissionQuestions>();
+
   mutable std::mutex end_mu_;
   std::condition_variable end_cv_;
   std::optional<Ending> ending_;

@@ -75,12 +75,6 @@ void add_accept_option(CLI::App& cmd, std::string& accept, const char* who) {
           "invited|ask|any"));
 }
 
-// MediaOptions::accept is new; until every tree has it, set it only where it exists.
-template <class Options>
-void set_accept(Options& o, const std::string& accept) {
-  if constexpr (requires { o.accept; }) o.accept = accept;
-}
-
 void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives) {
   // A later option wins, so scripts can add to a base set of options.
   cmd.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -273,8 +267,8 @@ int main(int argc, char** argv) {
     }
   }
   // --accept (listen, stream): checked by the CLI; handed on with the options.
-  set_accept(listen_o, cli.listen_accept);
-  set_accept(stream_o, cli.stream_accept);
+  listen_o.accept = cli.listen_accept;
+  stream_o.accept = cli.stream_accept;
 
   // stdout belongs to --video-out - and --audio-out -: all messages go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("peercall"));

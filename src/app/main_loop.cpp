@@ -1,5 +1,8 @@
 #include "app/main_loop.hpp"
 
+#include <cstdio>
+#include <string>
+
 #include "app/terminal_keys.hpp"
 #include "output/sdl/video_window.hpp"
 
@@ -7,11 +10,19 @@ namespace peercall {
 
 void run_main_loop(VideoWindow* window, bool keys_from_stdin, std::optional<Duration> duration,
                    const MainLoopHooks& hooks) {
-  TerminalKeys keys(keys_from_stdin);
+  TerminalKeys keys(keys_from_stdin, hooks.on_key);
   const auto deadline = duration ? std::optional<Instant>(Clock::now() + *duration) : std::nullopt;
+  std::string shown_prompt;
   while (!hooks.ended()) {
     if (window) {
       if (window->pump(std::chrono::milliseconds(20)) == VideoWindow::Action::kHangUp) hooks.hang_up();
+      for (char key : window->take_keys()) {
+        if (hooks.on_key && hooks.on_key(key)) continue;
+        if (key == '?') std::fprintf(stderr, "\nkeys:\n%s", key_help().c_str());
+      }
+      if (hooks.prompt) {
+        if (std::string p = hooks.prompt(); p != shown_prompt) window->set_prompt_text(shown_prompt = p);
+      }
       if (keys.wait_for_hang_up(std::chrono::milliseconds(0))) hooks.hang_up();
     } else if (keys.enabled()) {
       if (keys.wait_for_hang_up(std::chrono::milliseconds(100))) hooks.hang_up();

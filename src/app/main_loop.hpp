@@ -16,6 +16,8 @@ struct MainLoopHooks {
   std::function<void()> hang_up;              // the user hung up
   std::function<void()> time_is_up;           // --duration passed
   std::function<void(Duration)> wait_for_end;  // blocks up to the duration, or until ended
+  std::function<bool(char key)> on_key = {};   // other keys (terminal and window); true if taken
+  std::function<std::string()> prompt = {};    // a question for the window ("" for none)
 };
 
 void run_main_loop(VideoWindow* window, bool keys_from_stdin, std::optional<Duration> duration,

@@ -34,6 +34,7 @@ struct MediaOptions {
 
   // Privacy and the network path.
   std::string invite;               // listen/stream: a fixed invitation code (else a fresh one)
+  std::string accept = "invited";   // listen/stream: invited | ask | any (see app/admission.hpp)
   std::string name;                 // the other side's name in known_peers
   std::string expect_fingerprint;   // call/watch: refuse any other peer ("sha-256 AB:...")
   std::string stun;                 // HOST:PORT of a STUN server
