@@ -78,7 +78,7 @@ void PeerConnection::pump(Instant now) {
       while (auto out = session_->poll_output()) {
         moved = true;
         if (auto* t = std::get_if<Transmit>(&*out))
-          channel_->send_plain(t->datagram, now);
+          channel_->send_plain(std::move(t->datagram), now);
         else
           outputs_.push_back(std::move(*out));
       }

@@ -78,12 +78,11 @@ void SecureChannel::handle_wire(ByteView datagram, Instant now) {
   }
 }
 
-void SecureChannel::send_plain(ByteView rtp_or_rtcp, Instant) {
+void SecureChannel::send_plain(Bytes packet, Instant) {
   if (!srtp_) {
     ++counts_.dropped_before_keys;
     return;
   }
-  Bytes packet(rtp_or_rtcp.begin(), rtp_or_rtcp.end());
   auto ok = classify_packet(packet) == PacketClass::kRtcp ? srtp_->protect_rtcp(packet)
                                                           : srtp_->protect_rtp(packet);
   if (!ok) {

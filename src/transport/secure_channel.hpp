@@ -34,7 +34,8 @@ class SecureChannel {
   // The path is writable (ICE connected): the DTLS client sends its hello.
   void start(Instant now);
   void handle_wire(ByteView datagram, Instant now);
-  void send_plain(ByteView rtp_or_rtcp, Instant now);
+  // Protects the packet in place (it is the session's own copy: no second one).
+  void send_plain(Bytes rtp_or_rtcp, Instant now);
   void handle_timeout(Instant now);
   std::optional<Instant> next_timeout() const;
   // Says goodbye (DTLS close_notify) after whatever the session sent last.

@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 
+#include "../../sim/fake_media.hpp"
 #include "../../sim/simulated_network.hpp"
 
 namespace peercall {
@@ -14,6 +15,8 @@ namespace {
 
 using sim::LinkModel;
 using sim::SimulatedNetwork;
+using sim::fake_access_unit;
+using sim::frame_number;
 
 constexpr uint8_t kVideoPt = 96;
 constexpr uint8_t kAudioPt = 111;
@@ -29,26 +32,6 @@ SessionConfig config_for(int side, bool nack = true) {
   c.random_seed = 1234 + side;
   c.cname = side == 0 ? "a" : "b";
   return c;
-}
-
-// A fake H.264 access unit: SPS+PPS+IDR or one P slice, with a body that
-// cannot contain a start code, tagged with the frame number.
-Bytes fake_access_unit(uint32_t number, bool key, size_t body) {
-  Bytes au;
-  auto nal = [&](uint8_t header, size_t n) {
-    au.insert(au.end(), {0, 0, 0, 1, header});
-    // 7 bits a byte with the top bit set: never a start code.
-    for (int shift : {21, 14, 7, 0}) au.push_back(uint8_t((number >> shift) & 0x7f) | 0x80);
-    for (size_t i = 0; i < n; ++i) au.push_back(uint8_t(1 + (i * 7 + number) % 250));
-  };
-  if (key) {
-    nal(0x67, 8);
-    nal(0x68, 4);
-    nal(0x65, body);
-  } else {
-    nal(0x41, body);
-  }
-  return au;
 }
 
 struct Peer {
@@ -158,16 +141,6 @@ class Call {
   uint32_t frames_sent_ = 0;
   uint32_t audio_sent_ = 0;
 };
-
-uint32_t frame_number(const EncodedFrame& f) {
-  // The first NAL's tag: 4 bytes after the first start code and header.
-  const auto& d = f.data;
-  for (size_t i = 0; i + 8 < d.size(); ++i)
-    if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
-      return (uint32_t(d[i + 4] & 0x7f) << 21) | (uint32_t(d[i + 5] & 0x7f) << 14) |
-             (uint32_t(d[i + 6] & 0x7f) << 7) | (d[i + 7] & 0x7f);
-  return ~0u;
-}
 
 TEST(PeerSession, PerfectNetworkDeliversEveryFrameIntactAndInOrder) {
   Call call(LinkModel{milliseconds(20)}, 1);

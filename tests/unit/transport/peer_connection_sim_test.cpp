@@ -10,6 +10,7 @@
 #include <array>
 #include <functional>
 
+#include "../../sim/fake_media.hpp"
 #include "../../sim/simulated_network.hpp"
 #include "transport/packet_class.hpp"
 
@@ -18,6 +19,7 @@ namespace {
 
 using sim::LinkModel;
 using sim::SimulatedNetwork;
+using sim::fake_access_unit;
 
 constexpr uint8_t kAudioPt = 111;
 constexpr uint8_t kVideoPt = 96;
@@ -56,25 +58,6 @@ PeerConnectionConfig config_for(int side, std::shared_ptr<const Identity> own, c
   c.dtls.identity = std::move(own);
   c.dtls.expected_remote = expected;
   return c;
-}
-
-// A fake H.264 access unit (SPS+PPS+IDR or one P slice) whose bytes cannot
-// contain a start code, tagged with its number in the first bytes of each NAL.
-Bytes fake_access_unit(uint32_t number, bool key, size_t body) {
-  Bytes au;
-  auto nal = [&](uint8_t header, size_t n) {
-    au.insert(au.end(), {0, 0, 0, 1, header});
-    for (int shift : {21, 14, 7, 0}) au.push_back(uint8_t((number >> shift) & 0x7f) | 0x80);
-    for (size_t i = 0; i < n; ++i) au.push_back(uint8_t(1 + (i * 7 + number) % 250));
-  };
-  if (key) {
-    nal(0x67, 8);
-    nal(0x68, 4);
-    nal(0x65, body);
-  } else {
-    nal(0x41, body);
-  }
-  return au;
 }
 
 // The longest run of bytes following the fake access units' body pattern
