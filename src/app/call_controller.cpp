@@ -71,7 +71,7 @@ int CallController::run() {
                      std::unique_lock lock(end_mu_);
                      end_cv_.wait_for(lock, d, [&] { return ending_.has_value(); });
                    },
-                   [this](char key) { return questions_->on_key(key); },
+                   [this](char key) { return questions_->on_key(key) || (controls_ && controls_->on_key(key)); },
                    [this] { return questions_->prompt(); }});
   }
   shut_down();
@@ -101,6 +101,9 @@ bool CallController::start() {
     }
   }
   if (auto ok = open_media(); !ok) return fail(ExitCode::kError, ok.error());
+  controls_ = std::make_unique<CallControls>(media_.send.get(), [this](const LocalMediaState& state) {
+    on_local_state(state);
+  });
   reporter_ = std::make_unique<StatusReporter>(options_.label, options_.stats_file, !options_.quiet);
   if (!reporter_->stats_file_ok())
     return fail(ExitCode::kError, "cannot write the stats file '" + options_.stats_file + "'");
@@ -128,9 +131,8 @@ bool CallController::start() {
   if (media_.receive) {
     if (auto ok = media_.receive->start(); !ok) return fail(ExitCode::kError, ok.error());
   }
-  if (media_.send) {
-    if (auto ok = media_.send->start(); !ok) return fail(ExitCode::kError, ok.error());
-  }
+  // The sources start when the first peer is connected (start_sending): an
+  // idle listener captures nothing and its camera's light stays off.
   asio::post(io_, [this] {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) end(ExitCode::kOk, "hung up");
@@ -255,7 +257,7 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
                        link && !link->path().empty() ? " via " + link->path() : "", sas);
           trust_->remember(e.remote_fingerprint);
           if (linked_at_ == Instant{}) linked_at_ = Clock::now();
-          if (media_.send) media_.send->request_keyframe();  // a newcomer needs a picture now
+          start_sending();
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {
           PeerLink* link = links_.find(id);
           const bool was_connected = link && link->connected();
@@ -277,6 +279,7 @@ void CallController::remove_link(const std::string& id, ExitCode code, const std
   links_.remove(io_, id);
   if (role_ == Role::kStream) {
     spdlog::info("{} ({} watching)", message, links_.size());
+    if (links_.size() == 0 && media_.send && sending_started_) media_.send->set_paused(true);
     return;
   }
   if (role_ == Role::kListen && code == ExitCode::kConnectFailed) {
@@ -285,6 +288,21 @@ void CallController::remove_link(const std::string& id, ExitCode code, const std
     return;
   }
   end(code, message, /*tell_peer=*/false);
+}
+
+void CallController::on_local_state(const LocalMediaState& state) {
+  (void)state;  // the peer hears of it in band (data channel); the window shows it
+}
+
+void CallController::start_sending() {
+  if (!media_.send) return;
+  if (sending_started_) {
+    media_.send->set_paused(false);
+    media_.send->request_keyframe();  // a newcomer needs a picture now
+    return;
+  }
+  sending_started_ = true;
+  if (auto ok = media_.send->start(); !ok) end(ExitCode::kError, ok.error());
 }
 
 void CallController::post_flush() {

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/call_client.hpp"
+#include "app/call_controls.hpp"
 #include "app/call_server.hpp"
 #include "app/exit_codes.hpp"
 #include "app/link_set.hpp"
@@ -67,6 +68,8 @@ class CallController {
   // Network thread.
   void on_link_event(const std::string& id, SessionEvent event);
   void remove_link(const std::string& id, ExitCode code, const std::string& message);
+  void on_local_state(const LocalMediaState& state);  // main thread
+  void start_sending();  // the first peer is connected, or one more viewer
   void post_flush();  // any thread
   void flush_outgoing();
   void on_status_tick();
@@ -102,9 +105,11 @@ class CallController {
   asio::signal_set signals_;
   Instant linked_at_{};  // the first peer's channel connected (network thread)
   bool first_picture_logged_ = false;
+  bool sending_started_ = false;  // network thread
   std::string sas_;      // network thread
 
   // --accept ask: the open question, answered by keys on the main thread.
+  std::unique_ptr<CallControls> controls_;  // m, v: main thread
   std::shared_ptr<AdmissionQuestions> questions_ = std::make_shared<AdmissionQuestions>();
 
   mutable std::mutex end_mu_;

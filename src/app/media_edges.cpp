@@ -9,6 +9,7 @@
 #include "app/media_sources.hpp"
 #include "media/audio/processed_audio_source.hpp"
 #include "media/device/microphone_source.hpp"
+#include "media/device/on_demand_source.hpp"
 #include "output/file/mkv_recorder.hpp"
 #include "output/file/wav_writer.hpp"
 #include "output/file/y4m_writer.hpp"
@@ -42,7 +43,7 @@ Result<Done> MediaEdges::open_sources(const MediaOptions& options, bool also_rec
   auto audio = open_audio_source(options);
   if (!audio) return Error{audio.error()};
   if (!*video && !*audio) return Error{"nothing to send: --video and --audio are both none"};
-  if (dynamic_cast<MicrophoneSource*>(audio->get()) && (options.aec || options.ns || options.agc)) {
+  if (dynamic_cast<OnDemandAudioSource*>(audio->get()) && (options.aec || options.ns || options.agc)) {
     // Echo cancellation only with a speaker: open_sinks() attaches it to echo_reference.
     const bool aec = options.aec && also_receives && options.speaker != "none";
     auto processor = AudioProcessor::create({aec, options.ns, options.agc});

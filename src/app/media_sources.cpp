@@ -7,6 +7,7 @@
 #include "media/device/camera_source.hpp"
 #include "media/device/device_list.hpp"
 #include "media/device/microphone_source.hpp"
+#include "media/device/on_demand_source.hpp"
 #include "media/device/screen_source.hpp"
 #include "media/file/file_audio_source.hpp"
 #include "media/file/file_video_source.hpp"
@@ -30,6 +31,22 @@ Result<std::unique_ptr<Base>> upcast(Result<std::unique_ptr<T>> r) {
   return std::unique_ptr<Base>(std::move(*r));
 }
 
+// Opens the device once now (to fail early and learn what it is), then only
+// while it is needed (see OnDemandSource).
+Result<std::unique_ptr<VideoSource>> on_demand(std::function<Result<std::unique_ptr<VideoSource>>()> open) {
+  auto probe = open();
+  if (!probe) return Error{probe.error()};
+  return std::unique_ptr<VideoSource>(new OnDemandVideoSource(std::move(*probe), std::move(open)));
+}
+Result<std::unique_ptr<AudioSource>> on_demand_mic(std::string name) {
+  auto open = [name]() -> Result<std::unique_ptr<AudioSource>> {
+    return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(name.empty() ? nullptr : name.c_str()));
+  };
+  auto probe = open();
+  if (!probe) return Error{probe.error()};
+  return std::unique_ptr<AudioSource>(new OnDemandAudioSource(std::move(*probe), std::move(open)));
+}
+
 int width_or_default(const MediaOptions& o) { return o.width > 0 ? o.width & ~1 : kDefaultWidth; }
 int height_or_default(const MediaOptions& o) { return o.height > 0 ? o.height & ~1 : kDefaultHeight; }
 int fps_or_default(const MediaOptions& o) { return o.fps > 0 ? o.fps : kDefaultFps; }
@@ -44,14 +61,14 @@ Result<std::unique_ptr<VideoSource>> open_camera(const MediaOptions& o, std::str
   config.width = width_or_default(o);
   config.height = height_or_default(o);
   config.fps = fps_or_default(o);
-  return upcast<CameraSource, VideoSource>(CameraSource::open(config));
+  return on_demand([config] { return upcast<CameraSource, VideoSource>(CameraSource::open(config)); });
 }
 
 Result<std::unique_ptr<VideoSource>> open_screen(const MediaOptions& o, const std::string& spec) {
   auto config = parse_screen_spec(spec);
   if (!config) return Error{config.error()};
   config->fps = o.fps > 0 ? o.fps : kDefaultScreenFps;
-  return upcast<ScreenSource, VideoSource>(ScreenSource::open(*config));
+  return on_demand([c = *config] { return upcast<ScreenSource, VideoSource>(ScreenSource::open(c)); });
 }
 
 // --video names a file or URL (not a device, the pattern or stdin).
@@ -113,16 +130,13 @@ Result<std::unique_ptr<AudioSource>> open_audio_source(const MediaOptions& o) {
   const std::string& a = o.audio;
   if (a == "none") return std::unique_ptr<AudioSource>();
   if (a == "tone") return std::unique_ptr<AudioSource>(new ToneSource());
-  if (a == "mic") return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(nullptr));
-  if (starts_with(a, "mic:")) {
-    const std::string name = a.substr(4);
-    return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(name.c_str()));
-  }
+  if (a == "mic") return on_demand_mic("");
+  if (starts_with(a, "mic:")) return on_demand_mic(a.substr(4));
   if (a == "auto") {
     if (auto own = audio_of_video_file(o)) return own;
     if (!list_devices().microphones.empty()) {
-      auto mic = MicrophoneSource::open(nullptr);
-      if (mic) return std::unique_ptr<AudioSource>(std::move(*mic));
+      auto mic = on_demand_mic("");
+      if (mic) return std::move(*mic);
       spdlog::warn("{}; using the test tone instead", mic.error());
     } else {
       spdlog::info("no microphone found: sending the test tone (--audio to choose)");

@@ -31,24 +31,58 @@ Result<bool> SendPipeline::start() {
   if (audio_) {
     auto opus = OpusEncoder::create();
     if (!opus) return Error{opus.error()};
-    audio_thread_ = std::thread([this, enc = std::move(*opus)]() mutable {
-      while (!stopping_) {
-        auto frame = audio_->read();
-        if (!frame) {
-          if (!stopping_) source_finished(audio_->error());
-          return;
-        }
-        auto packet = enc->encode(*frame);
-        if (!packet) {
-          spdlog::warn("audio: {}", packet.error());
-          continue;
-        }
-        ++audio_frames_encoded_;
-        callbacks_.on_audio(std::move(*packet));
-      }
-    });
+    audio_thread_ = std::thread([this, enc = std::move(*opus)]() mutable { capture_audio(std::move(enc)); });
   }
   return true;
+}
+
+void SendPipeline::capture_audio(std::unique_ptr<OpusEncoder> enc) {
+  while (!stopping_) {
+    if (!track_wanted(false)) {
+      if (!audio_->read()) break;  // a file keeps its pace; the frame is dropped
+      continue;
+    }
+    if (stopping_) return;
+    auto frame = audio_->read();
+    if (!frame) break;
+    if (audio_muted_ || paused_) continue;  // muted while it was being read
+    auto packet = enc->encode(*frame);
+    if (!packet) {
+      spdlog::warn("audio: {}", packet.error());
+      continue;
+    }
+    ++audio_frames_encoded_;
+    callbacks_.on_audio(std::move(*packet));
+  }
+  if (!stopping_) source_finished(audio_->error());
+}
+
+bool SendPipeline::track_wanted(bool video) {
+  auto unwanted = [&] { return (video ? video_off_.load() : audio_muted_.load()) || paused_; };
+  if (!unwanted()) return true;
+  if (!(video ? video_->suspend() : audio_->suspend())) return false;
+  std::unique_lock lock(control_mu_);
+  control_cv_.wait(lock, [&] { return stopping_ || !unwanted(); });
+  return true;
+}
+
+void SendPipeline::controls_changed() {
+  { std::lock_guard lock(control_mu_); }
+  control_cv_.notify_all();
+  keyframe_requested_ = true;  // whoever sees the picture again needs one at once
+}
+
+void SendPipeline::set_audio_muted(bool muted) {
+  audio_muted_ = muted;
+  controls_changed();
+}
+void SendPipeline::set_video_off(bool off) {
+  video_off_ = off;
+  controls_changed();
+}
+void SendPipeline::set_paused(bool paused) {
+  paused_ = paused;
+  controls_changed();
 }
 
 void SendPipeline::stop() {
@@ -57,6 +91,7 @@ void SendPipeline::stop() {
     std::lock_guard lock(end_mu_);  // wakes a source waiting out kEndGrace
   }
   end_cv_.notify_all();
+  controls_changed();
   if (video_) video_->interrupt();
   if (audio_) audio_->interrupt();
   to_encoder_.close();
@@ -66,6 +101,8 @@ void SendPipeline::stop() {
 
 void SendPipeline::capture_video() {
   while (!stopping_) {
+    const bool wanted = track_wanted(true);
+    if (stopping_) break;
     auto frame = video_->read();
     if (!frame) {
       // The encoder thread drains what is queued, then reports the end.
@@ -73,6 +110,7 @@ void SendPipeline::capture_video() {
       to_encoder_.close();
       return;
     }
+    if (!wanted || video_off_ || paused_) continue;  // a file's frame while the camera is off
     ++frames_captured_;
     if (callbacks_.on_self_view) callbacks_.on_self_view(*frame);
     to_encoder_.push(std::move(*frame));

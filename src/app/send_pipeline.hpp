@@ -24,6 +24,8 @@
 
 namespace peercall {
 
+class OpusEncoder;
+
 struct SendPipelineStats {
   uint64_t frames_captured = 0;
   uint64_t frames_encoded = 0;
@@ -56,12 +58,26 @@ class SendPipeline {
   Result<bool> start();
   void stop();
   void request_keyframe() { keyframe_requested_ = true; }
+  // Any thread. A muted microphone or a camera switched off sends nothing, and
+  // a device (not a file or test source) is released meanwhile, so its light
+  // goes off; `paused` (nobody to send to) does both. A file keeps its pace
+  // and its frames are dropped. The first picture after is a keyframe.
+  void set_audio_muted(bool muted);
+  void set_video_off(bool off);
+  void set_paused(bool paused);
+  bool audio_muted() const { return audio_muted_; }
+  bool video_off() const { return video_off_; }
   SendPipelineStats stats() const;
   bool has_video() const { return video_ != nullptr; }
   bool has_audio() const { return audio_ != nullptr; }
 
  private:
   void capture_video();
+  void capture_audio(std::unique_ptr<OpusEncoder> encoder);
+  // Capture threads: while their track is not wanted, waits (a released
+  // device) or returns false (the frame read is to be dropped).
+  bool track_wanted(bool video);
+  void controls_changed();
   void encode_video();
   Result<Done> ensure_encoder(int width, int height);  // encoder thread
   void source_finished(std::string why);               // any source thread
@@ -74,6 +90,9 @@ class SendPipeline {
   BoundedQueue<VideoFrame> to_encoder_{2};
   std::atomic<bool> keyframe_requested_{true};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> audio_muted_{false}, video_off_{false}, paused_{false};
+  std::mutex control_mu_;
+  std::condition_variable control_cv_;
   std::atomic<uint64_t> frames_captured_{0}, frames_encoded_{0}, audio_frames_encoded_{0};
   std::string video_end_;  // capture thread, read by the encoder thread after the queue closed
   std::mutex end_mu_;

@@ -24,6 +24,8 @@ bool is_hang_up_key(const Key& key) {
 
 std::string key_help() {
   return "  Enter, q, Esc   hang up (Ctrl-C too; in the window: closing it)\n"
+         "  m               mute / unmute the microphone\n"
+         "  v               camera off / on\n"
          "  s               the stats overlay (window)\n"
          "  a or y          accept an incoming call (--accept ask)\n"
          "  d or n          decline it\n"

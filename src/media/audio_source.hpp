@@ -15,6 +15,8 @@ class AudioSource {
   virtual void interrupt() {}
   virtual std::string describe() const = 0;
   virtual std::string error() const { return {}; }
+  // Releases the device until the next read(); false: not a device.
+  virtual bool suspend() { return false; }
 };
 
 }  // namespace peercall

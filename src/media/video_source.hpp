@@ -22,6 +22,9 @@ class VideoSource {
   virtual double frame_rate() const { return 0; }
   // Text and flat areas (a screen): the encoder tunes for them.
   virtual bool screen_content() const { return false; }
+  // Releases the device until the next read() (camera off, nobody watching);
+  // false: not a device, nothing to release (files and test sources go on).
+  virtual bool suspend() { return false; }
 };
 
 }  // namespace peercall

@@ -69,4 +69,11 @@ rc=${PIPESTATUS[0]}
 grep -qF "the reader" "$WORK/c.log" || fail "no line about the reader going away: $(cat "$WORK/c.log")"
 tail -n1 "$WORK/c.jsonl" > "$WORK/last.json"
 check "$WORK/last.json" "j['fps_in'] > 10" "the call did not go on after the reader left"
+note "an idle listener captures and encodes nothing until a call is connected"
+port=$(free_port)
+"$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" --duration 2.5 \
+  --stats "$WORK/idle.jsonl" 2> "$WORK/idle.log" || fail "the idle listener failed: $(cat "$WORK/idle.log")"
+[ "$(wc -l < "$WORK/idle.jsonl")" -ge 2 ] || fail "no stats from the idle listener: $(cat "$WORK/idle.log")"
+tail -n1 "$WORK/idle.jsonl" > "$WORK/idle.json"
+check "$WORK/idle.json" "j['frames_out'] == 0" "an idle listener encoded frames"
 echo "ux test passed"

@@ -24,6 +24,7 @@ class ProcessedAudioSource final : public AudioSource {
 
   std::optional<AudioFrame> read() override;
   void interrupt() override { inner_->interrupt(); }
+  bool suspend() override { return inner_->suspend(); }
   // "microphone default, echo cancellation + noise suppression + gain control"
   std::string describe() const override;
   std::string error() const override { return inner_->error(); }
