@@ -40,6 +40,10 @@ struct EncodedFrame {
   uint32_t rtp_timestamp = 0;  // in the codec's RTP clock
   bool keyframe = false;
   Instant capture_time{};
+  // Received frames: the capture instant on the SENDER's clock, from its RTCP
+  // sender reports (microseconds; 0 = no report yet). Audio and video share
+  // that clock, so comparing them gives lip sync.
+  int64_t sender_time_us = 0;
 };
 
 }  // namespace peercall

@@ -104,6 +104,7 @@ void PeerSession::deliver_frames(ReceiveEntry& stream, Instant now) {
     received.frame.rtp_timestamp = unit->rtp_timestamp;
     received.frame.keyframe = unit->keyframe;
     received.frame.capture_time = stream.rtp.capture_time(unit->rtp_timestamp);
+    received.frame.sender_time_us = stream.rtp.sender_time_us(unit->rtp_timestamp);
     received.frame.data = std::move(unit->annexb);
     emit(std::move(received));
   }
@@ -156,6 +157,7 @@ void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packe
   received.lost_before = lost_before;
   received.frame.rtp_timestamp = packet.header.timestamp;
   received.frame.capture_time = stream.rtp.capture_time(packet.header.timestamp);
+  received.frame.sender_time_us = stream.rtp.sender_time_us(packet.header.timestamp);
   received.frame.data.assign(packet.payload.begin(), packet.payload.end());
   emit(std::move(received));
 }

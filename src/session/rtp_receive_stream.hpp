@@ -32,6 +32,9 @@ class RtpReceiveStream {
   Instant capture_time(uint32_t rtp_timestamp) const { return time_mapper_.map(rtp_timestamp); }
 
   void on_sender_report(const SenderReport& sr, Instant arrival);
+  // The capture instant of a timestamp on the sender's clock (microseconds),
+  // from its last sender report; 0 before the first one.
+  int64_t sender_time_us(uint32_t rtp_timestamp) const;
   bool active() const { return remote_ssrc_ != 0 && stats_.packets_received() > 0; }
   uint32_t remote_ssrc() const { return remote_ssrc_; }
   ReportBlock report_block(Instant now);
@@ -39,11 +42,14 @@ class RtpReceiveStream {
 
  private:
   uint32_t remote_ssrc_;
+  uint32_t clock_rate_;
   ReceiveStatistics stats_;
   SequenceUnwrapper unwrapper_;
   RtpTimeMapper time_mapper_;
   int64_t last_sequence_ = 0;
   uint32_t last_sr_compact_ = 0;
+  int64_t last_sr_sender_us_ = 0;  // the report's NTP time, as sender-clock microseconds
+  uint32_t last_sr_rtp_ = 0;
   Instant last_sr_arrival_{};
 };
 

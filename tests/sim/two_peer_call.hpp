@@ -22,6 +22,7 @@ struct DeliveredFrame {
 struct CallPeer {
   std::unique_ptr<PeerSession> session;
   std::vector<DeliveredFrame> video;
+  std::vector<DeliveredFrame> audio;
   int keyframe_requests = 0;  // KeyframeRequested events: the other side asked us
   bool force_keyframe = true;
 };
@@ -130,6 +131,7 @@ class TwoPeerCall {
         }
         auto& ev = std::get<SessionEvent>(*out);
         if (auto* v = std::get_if<VideoReceived>(&ev)) p.video.push_back({v->frame, now_});
+        if (auto* a = std::get_if<AudioReceived>(&ev)) p.audio.push_back({a->frame, now_});
         if (std::holds_alternative<KeyframeRequested>(ev)) {
           ++p.keyframe_requests;
           p.force_keyframe = true;
