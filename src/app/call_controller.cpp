@@ -10,6 +10,7 @@
 #include "app/guest_page.hpp"
 #include "app/main_loop.hpp"
 #include "identity/invitation.hpp"
+#include "media/file/media_file_reader.hpp"
 #include "output/file/mkv_recorder.hpp"
 #include "output/file/wav_writer.hpp"
 #include "output/file/y4m_writer.hpp"
@@ -61,7 +62,7 @@ CallController::~CallController() { shut_down(); }
 int CallController::run() {
   std::signal(SIGPIPE, SIG_IGN);  // a reader of --video-out - going away is not fatal
   if (start()) {
-    run_main_loop(media_.window.get(), options_.video != "-",
+    run_main_loop(media_.window.get(), options_.video != "-" && options_.audio != "-",
                   options_.duration_s > 0
                       ? std::optional<Duration>(microseconds(int64_t(options_.duration_s * 1e6)))
                       : std::nullopt,
@@ -101,9 +102,11 @@ bool CallController::start() {
     }
   }
   if (auto ok = open_media(); !ok) return fail(ExitCode::kError, ok.error());
-  controls_ = std::make_unique<CallControls>(media_.send.get(), [this](const LocalMediaState& state) {
-    on_local_state(state);
-  });
+  controls_ = std::make_unique<CallControls>(
+      media_.send.get(), [this](const LocalMediaState& state) { on_local_state(state); },
+      [this] {
+        if (auto ok = media_.toggle_screen_share(options_); !ok) spdlog::warn("{}", ok.error());
+      });
   reporter_ = std::make_unique<StatusReporter>(options_.label, options_.stats_file, !options_.quiet);
   if (!reporter_->stats_file_ok())
     return fail(ExitCode::kError, "cannot write the stats file '" + options_.stats_file + "'");
@@ -132,7 +135,14 @@ bool CallController::start() {
     if (auto ok = media_.receive->start(); !ok) return fail(ExitCode::kError, ok.error());
   }
   // The sources start when the first peer is connected (start_sending): an
-  // idle listener captures nothing and its camera's light stays off.
+  // idle listener captures nothing and its camera's light stays off. A live
+  // pipe is read (and dropped) from the start, paused, so that its writer
+  // never blocks and the first peer gets what is live, not a backlog.
+  if (media_.send && (is_live_input(options_.video) || is_live_input(options_.audio))) {
+    media_.send->set_paused(true);
+    sending_started_ = true;
+    if (auto ok = media_.send->start(); !ok) return fail(ExitCode::kError, ok.error());
+  }
   asio::post(io_, [this] {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) end(ExitCode::kOk, "hung up");

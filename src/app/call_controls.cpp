@@ -10,6 +10,9 @@ bool CallControls::on_key(char key) {
   switch (key) {
     case 'm': set_audio_muted(!state_.audio_muted); return true;
     case 'v': set_video_off(!state_.video_off); return true;
+    case 'p':
+      if (switch_video_) switch_video_();
+      return true;
     default: return false;
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The in-call controls that change what this side sends: the microphone's
-// mute (m) and the camera (v). The same keys from the terminal and the
+// mute (m), the camera (v) and camera <-> screen (p: present). The same keys from the terminal and the
 // window; each change is applied to the send pipeline, said in one line and
 // handed on (to the peer, in band, and to the window's badges).
 #include <functional>
@@ -18,9 +18,11 @@ struct LocalMediaState {
 class CallControls {
  public:
   using OnChange = std::function<void(const LocalMediaState&)>;
+  using SwitchVideo = std::function<void()>;  // p: camera <-> screen
 
   // `send` may be null (watch): the keys then say there is nothing to mute.
-  CallControls(SendPipeline* send, OnChange on_change) : send_(send), on_change_(std::move(on_change)) {}
+  CallControls(SendPipeline* send, OnChange on_change, SwitchVideo switch_video = {})
+      : send_(send), on_change_(std::move(on_change)), switch_video_(std::move(switch_video)) {}
 
   // Main thread. True if the key was one of ours.
   bool on_key(char key);
@@ -34,6 +36,7 @@ class CallControls {
 
   SendPipeline* send_;
   OnChange on_change_;
+  SwitchVideo switch_video_;
   LocalMediaState state_;
 };
 

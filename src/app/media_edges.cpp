@@ -72,7 +72,7 @@ Result<Done> MediaEdges::open_sources(const MediaOptions& options, bool also_rec
   if (*video && (*video)->screen_content()) {
     // Text must stay readable: the bits the lower frame rate saves go to quality.
     encoder.screen_content = true;
-    encoder.crf = 16;
+    encoder.crf = SendPipeline::kScreenCrf;
   }
   // One slice thread per core: x264's default (1.5 per core) adds slices that
   // cost bits and synchronisation without finishing a frame any sooner.
@@ -85,7 +85,27 @@ Result<Done> MediaEdges::open_sources(const MediaOptions& options, bool also_rec
     else
       window->set_remote_frame(frame);
   };
-  send = std::make_unique<SendPipeline>(std::move(*video), std::move(*audio), encoder, std::move(callbacks));
+  send = std::make_unique<SendPipeline>(std::move(*video), std::move(*audio), encoder, std::move(callbacks),
+                                        options.fps > 0);
+  return Done{};
+}
+
+Result<Done> MediaEdges::toggle_screen_share(const MediaOptions& options) {
+  if (!send || !send->has_video()) return Error{"nothing to switch: this side sends no video"};
+  const bool main_is_screen = options.video == "screen" || options.video.rfind("screen:", 0) == 0;
+  MediaOptions other = options;
+  // Back to what --video named, or over to the screen (from a screen: the camera).
+  const bool to_screen = main_is_screen ? showing_alternate_ : !showing_alternate_;
+  if (showing_alternate_) {
+    other.video = options.video;
+  } else {
+    other.video = main_is_screen ? "auto" : "screen";
+  }
+  auto next = open_video_source(other);
+  if (!next) return Error{std::string(to_screen ? "cannot share the screen: " : "cannot switch back: ") + next.error()};
+  if (!*next) return Error{"nothing to switch to"};
+  send->switch_video(std::move(*next));
+  showing_alternate_ = !showing_alternate_;
   return Done{};
 }
 

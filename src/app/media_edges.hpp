@@ -31,6 +31,7 @@ struct MediaEdges {
   std::unique_ptr<ReceivePipeline> receive;
   // What the speaker plays, for the microphone's echo canceller (when both are used).
   std::shared_ptr<EchoReference> echo_reference;
+  bool showing_alternate_ = false;  // the p key switched away from --video
 
   MediaEdges();
   ~MediaEdges();
@@ -39,6 +40,9 @@ struct MediaEdges {
   Result<Done> open_sources(const MediaOptions& options, bool also_receives, SendPipeline::Callbacks callbacks);
   Result<Done> open_window(const MediaOptions& options, bool sends, bool receives);
   Result<Done> open_sinks(const MediaOptions& options, std::function<void()> on_keyframe_needed);
+  // Main thread: camera <-> screen (the p key). The new source is opened
+  // here, so a missing display fails in one line and the call goes on.
+  Result<Done> toggle_screen_share(const MediaOptions& options);
   // Flushes and closes the files (the recording stays playable).
   void close();
 };

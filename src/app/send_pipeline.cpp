@@ -9,11 +9,12 @@
 namespace peercall {
 
 SendPipeline::SendPipeline(std::unique_ptr<VideoSource> video, std::unique_ptr<AudioSource> audio,
-                           H264EncoderConfig encoder_config, Callbacks callbacks)
+                           H264EncoderConfig encoder_config, Callbacks callbacks, bool fixed_fps)
     : video_(std::move(video)),
       audio_(std::move(audio)),
       encoder_config_(encoder_config),
       fixed_size_(encoder_config.width > 0 && encoder_config.height > 0),
+      fixed_fps_(fixed_fps),
       callbacks_(std::move(callbacks)) {}
 
 SendPipeline::~SendPipeline() { stop(); }
@@ -99,11 +100,35 @@ void SendPipeline::stop() {
     if (t->joinable()) t->join();
 }
 
+void SendPipeline::switch_video(std::unique_ptr<VideoSource> next) {
+  std::lock_guard lock(control_mu_);
+  next_video_ = std::move(next);
+  video_->interrupt();  // its read() returns; the capture thread swaps
+  control_cv_.notify_all();
+}
+
+bool SendPipeline::take_switched_video() {
+  std::unique_ptr<VideoSource> old;
+  {
+    std::lock_guard lock(control_mu_);
+    if (!next_video_) return false;
+    old = std::move(video_);
+    video_ = std::move(next_video_);
+  }
+  old.reset();  // the device it held is released here, off the main thread
+  encoder_profile_changed_ = true;
+  keyframe_requested_ = true;
+  spdlog::info("video: sending {}", video_->describe());
+  return true;
+}
+
 void SendPipeline::capture_video() {
   while (!stopping_) {
+    take_switched_video();
     const bool wanted = track_wanted(true);
     if (stopping_) break;
     auto frame = video_->read();
+    if (!frame && take_switched_video()) continue;
     if (!frame) {
       // The encoder thread drains what is queued, then reports the end.
       video_end_ = video_->error();
@@ -132,6 +157,19 @@ void SendPipeline::source_finished(std::string why) {
 }
 
 Result<Done> SendPipeline::ensure_encoder(int width, int height) {
+  if (encoder_profile_changed_.exchange(false)) {
+    // Another source: its own rate, and text tuning for a screen.
+    std::lock_guard lock(control_mu_);
+    const double fps = video_->frame_rate();
+    if (!fixed_fps_) encoder_config_.fps = fps >= 1 ? std::min(int(fps + 0.5), 240) : 30;
+    encoder_config_.screen_content = video_->screen_content();
+    encoder_config_.crf = encoder_config_.screen_content ? kScreenCrf : base_crf_;
+    if (encoder_) {
+      const int bitrate = encoder_->bitrate();
+      encoder_.reset();
+      encoder_config_.bitrate_bps = bitrate;
+    }
+  }
   if (encoder_ && encoder_->config().width == width && encoder_->config().height == height) return Done{};
   H264EncoderConfig config = encoder_config_;
   config.width = width;

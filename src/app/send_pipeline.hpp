@@ -38,6 +38,8 @@ class SendPipeline {
   // A file's tracks rarely end on the same frame; an endless one (the test
   // tone beside a file's video) must not hold the call open.
   static constexpr std::chrono::milliseconds kEndGrace{500};
+  // A screen's text must stay readable: the bits its lower rate saves go to quality.
+  static constexpr double kScreenCrf = 16;
 
   struct Callbacks {
     std::function<void(EncodedFrame)> on_video;        // encoder thread
@@ -50,7 +52,7 @@ class SendPipeline {
   };
 
   SendPipeline(std::unique_ptr<VideoSource> video, std::unique_ptr<AudioSource> audio,
-               H264EncoderConfig encoder_config, Callbacks callbacks);
+               H264EncoderConfig encoder_config, Callbacks callbacks, bool fixed_fps = false);
   // (encoder_config.width/height 0 = the source's own size, see above.)
   ~SendPipeline();
 
@@ -65,6 +67,10 @@ class SendPipeline {
   void set_audio_muted(bool muted);
   void set_video_off(bool off);
   void set_paused(bool paused);
+  // Any thread: from the next frame on, send this source instead (camera <->
+  // screen); the old one is closed on the capture thread. The encoder is
+  // reopened for the new source's rate and content (a screen: sharp, 15 fps).
+  void switch_video(std::unique_ptr<VideoSource> next);
   bool audio_muted() const { return audio_muted_; }
   bool video_off() const { return video_off_; }
   SendPipelineStats stats() const;
@@ -77,6 +83,7 @@ class SendPipeline {
   // Capture threads: while their track is not wanted, waits (a released
   // device) or returns false (the frame read is to be dropped).
   bool track_wanted(bool video);
+  bool take_switched_video();  // capture thread: true if a new source took over
   void controls_changed();
   void encode_video();
   Result<Done> ensure_encoder(int width, int height);  // encoder thread
@@ -86,12 +93,16 @@ class SendPipeline {
   std::unique_ptr<AudioSource> audio_;
   H264EncoderConfig encoder_config_;
   const bool fixed_size_;  // --size given: fit into it; else follow the source
+  const bool fixed_fps_;   // --fps given: keep it across source switches
+  const double base_crf_ = H264EncoderConfig{}.crf;
   Callbacks callbacks_;
   BoundedQueue<VideoFrame> to_encoder_{2};
   std::atomic<bool> keyframe_requested_{true};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> audio_muted_{false}, video_off_{false}, paused_{false};
-  std::mutex control_mu_;
+  std::mutex control_mu_;  // also guards video_ while a switch is pending
+  std::unique_ptr<VideoSource> next_video_;
+  std::atomic<bool> encoder_profile_changed_{false};
   std::condition_variable control_cv_;
   std::atomic<uint64_t> frames_captured_{0}, frames_encoded_{0}, audio_frames_encoded_{0};
   std::string video_end_;  // capture thread, read by the encoder thread after the queue closed

@@ -26,7 +26,10 @@ std::string key_help() {
   return "  Enter, q, Esc   hang up (Ctrl-C too; in the window: closing it)\n"
          "  m               mute / unmute the microphone\n"
          "  v               camera off / on\n"
+         "  p               present: share the screen / back to the camera\n"
          "  s               the stats overlay (window)\n"
+         "  f, w            full screen, swap the pictures (window)\n"
+         "  c, Tab, /       write a chat line (Enter sends, Esc cancels)\n"
          "  a or y          accept an incoming call (--accept ask)\n"
          "  d or n          decline it\n"
          "  ?               this list\n";

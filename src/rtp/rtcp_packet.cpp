@@ -88,6 +88,13 @@ ParseError parse_feedback(ByteReader& r, RtcpType type, uint8_t fmt,
                           std::vector<RtcpPacket>& out) {
   const bool pli = type == RtcpType::kPayloadFeedback && fmt == kFmtPli;
   const bool nack = type == RtcpType::kTransportFeedback && fmt == kFmtNack;
+  if (type == RtcpType::kTransportFeedback && fmt == kRtcpFmtTransportFeedback) {
+    auto twcc = parse_transport_feedback(r.rest());
+    // Its detailed reason is a std::string; this file's convention is static text.
+    if (!twcc) return "rtcp: malformed transport-wide feedback";
+    out.emplace_back(std::move(*twcc));
+    return nullptr;
+  }
   if (!pli && !nack) return nullptr;  // other feedback formats are skipped
   uint32_t sender = 0, media = 0;
   if (!r.u32(sender) || !r.u32(media)) return "rtcp: truncated feedback";
@@ -214,6 +221,8 @@ void write_one(const GenericNack& nack, Bytes& out) {
   }
   finish_packet(out, start);
 }
+
+void write_one(const TransportFeedback& fb, Bytes& out) { write_transport_feedback(fb, out); }
 
 void write_one(const Bye& bye, Bytes& out) {
   const size_t count = std::min<size_t>(bye.ssrcs.size(), 31);

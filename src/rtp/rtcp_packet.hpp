@@ -9,6 +9,7 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "rtp/transport_feedback.hpp"
 
 namespace peercall {
 
@@ -70,8 +71,9 @@ struct SourceDescription {
   std::string cname;  // at most 255 bytes are written
 };
 
+// TransportFeedback (RTPFB, FMT 15) is declared in rtp/transport_feedback.hpp.
 using RtcpPacket = std::variant<SenderReport, ReceiverReport, PictureLossIndication,
-                                GenericNack, Bye, SourceDescription>;
+                                GenericNack, Bye, SourceDescription, TransportFeedback>;
 
 // Parses a compound datagram. Unknown packet types / feedback formats are
 // skipped. A bad version, a length overrunning the datagram, bad padding or a

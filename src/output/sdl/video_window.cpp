@@ -6,32 +6,21 @@
 #include <cstdlib>
 #include <utility>
 
-#include "media/synthetic/bitmap_font.hpp"
-#include "output/sdl/window_layout.hpp"
 
 namespace peercall {
 
 namespace {
 
-constexpr SDL_Color kBackground{16, 18, 22, 255};
-constexpr SDL_Color kWaitingText{150, 150, 160, 255};
-constexpr SDL_Color kSelfBorder{220, 220, 220, 255};
-constexpr SDL_Color kOverlayBox{0, 0, 0, 170};
-constexpr SDL_Color kOverlayText{240, 240, 240, 255};
-constexpr int kSelfBorderWidth = 2;
-constexpr int kOverlayPadding = 8;
 constexpr int kMaxSide = 8192;
+constexpr size_t kMaxTyped = 64;
+constexpr size_t kMaxActions = 64;
+constexpr size_t kMaxLabel = 200;
+constexpr auto kFadeRedraw = std::chrono::milliseconds(100);  // fading chat: 10 redraws a second
 
 bool valid(const VideoFrame& f) {
   return !f.empty() && f.width % 2 == 0 && f.height % 2 == 0 && f.width <= kMaxSide &&
          f.height <= kMaxSide && f.i420->size() >= VideoFrame::buffer_size(f.width, f.height);
 }
-
-void set_color(SDL_Renderer* renderer, SDL_Color c) {
-  SDL_SetRenderDrawColor(renderer, c.r, c.g, c.b, c.a);
-}
-
-SDL_Rect to_sdl(LayoutRect r) { return {r.x, r.y, r.w, r.h}; }
 
 }  // namespace
 
@@ -55,6 +44,7 @@ VideoWindow::VideoWindow(const WindowConfig& config) : config_(config), video_(S
 
 VideoWindow::~VideoWindow() {
   // Textures belong to the renderer, the renderer to the window.
+  text_.reset();
   remote_.texture.reset();
   self_.texture.reset();
   renderer_.reset();
@@ -96,6 +86,9 @@ Result<bool> VideoWindow::create() {
   }
   if (!renderer_) return Error{std::string("window: no renderer: ") + SDL_GetError()};
   wake_event_ = SDL_RegisterEvents(1);
+  // Letters are commands until a chat line is opened (then text input starts).
+  SDL_StopTextInput();
+  text_ = std::make_unique<TextRenderer>(renderer_.get(), config_.font_path, config_.mono_font_path);
   draw();
   SDL_RenderPresent(renderer_.get());
   return true;
@@ -129,7 +122,56 @@ void VideoWindow::set_prompt_text(std::string text) {
   wake_locked();
 }
 
+void VideoWindow::set_title(std::string title) {
+  std::lock_guard lock(mu_);
+  pending_title_ = std::move(title);
+  wake_locked();
+}
+
+void VideoWindow::set_remote_label(std::string label) {
+  if (label.size() > kMaxLabel) label.resize(kMaxLabel);  // the renderer fits it; this bounds it
+  std::lock_guard lock(mu_);
+  pending_remote_label_ = std::move(label);
+  wake_locked();
+}
+
+void VideoWindow::set_remote_state(bool audio_muted, bool video_off) {
+  std::lock_guard lock(mu_);
+  pending_remote_state_ = PeerState{audio_muted, video_off};
+  wake_locked();
+}
+
+void VideoWindow::set_local_state(bool audio_muted, bool video_off) {
+  std::lock_guard lock(mu_);
+  pending_local_state_ = PeerState{audio_muted, video_off};
+  wake_locked();
+}
+
+void VideoWindow::add_chat_line(std::string who, std::string text, Instant at) {
+  if (who.size() > kMaxLabel) who.resize(kMaxLabel);
+  if (text.size() > WindowKeys::kMaxChatBytes) text.resize(WindowKeys::kMaxChatBytes);
+  std::lock_guard lock(mu_);
+  pending_chat_.push_back({std::move(who), std::move(text), at});
+  if (pending_chat_.size() > kChatLines) pending_chat_.erase(pending_chat_.begin());
+  wake_locked();
+}
+
 std::string VideoWindow::take_keys() { return std::exchange(typed_, std::string()); }
+
+std::vector<VideoWindow::Action> VideoWindow::take_actions() { return std::exchange(actions_, {}); }
+
+std::optional<std::string> VideoWindow::take_chat_line() { return std::exchange(chat_line_, std::nullopt); }
+
+void VideoWindow::set_fullscreen(bool on) {
+  if (SDL_SetWindowFullscreen(window_.get(), on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0)
+    spdlog::warn("window: cannot {} full screen: {}", on ? "enter" : "leave", SDL_GetError());
+}
+
+bool VideoWindow::fullscreen() const {
+  return (SDL_GetWindowFlags(window_.get()) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+}
+
+std::string VideoWindow::title() const { return SDL_GetWindowTitle(window_.get()); }
 
 void VideoWindow::wake_locked() {
   // One wake-up event in flight is enough: pump() takes everything pending.
@@ -141,13 +183,16 @@ void VideoWindow::wake_locked() {
 
 bool VideoWindow::has_pending() const {
   std::lock_guard lock(mu_);
-  return pending_remote_ || pending_self_ || pending_overlay_ || pending_prompt_;
+  return pending_remote_ || pending_self_ || pending_overlay_ || pending_prompt_ || pending_title_ ||
+         pending_remote_label_ || pending_remote_state_ || pending_local_state_ || !pending_chat_.empty();
 }
 
 VideoWindow::Action VideoWindow::pump(std::chrono::milliseconds max_wait) {
   Action action = Action::kNone;
   bool redraw = false;
   auto merge = [&](Action a) {
+    if (a == Action::kNone) return;
+    if (actions_.size() < kMaxActions) actions_.push_back(a);
     if (a == Action::kHangUp || action == Action::kNone) action = a;
   };
   SDL_Event event;
@@ -157,11 +202,28 @@ VideoWindow::Action VideoWindow::pump(std::chrono::milliseconds max_wait) {
     while (SDL_PollEvent(&event)) merge(handle(event, redraw));
   }
   if (take_pending()) redraw = true;
+  // Chat lines fade and go: redraw while one fades, and when one has gone.
+  const Instant now = Clock::now();
+  const ChatView chat = chat_view(now);
+  if ((chat.fading && now - last_draw_ >= kFadeRedraw) || chat.shown != chat_shown_) redraw = true;
+  chat_shown_ = chat.shown;
   if (redraw) {
     draw();
     SDL_RenderPresent(renderer_.get());
+    last_draw_ = now;
   }
   return action;
+}
+
+VideoWindow::ChatView VideoWindow::chat_view(Instant now) const {
+  ChatView view;
+  for (const ChatLine& line : chat_) {
+    const Duration age = now - line.at;
+    if (age >= kChatShown) continue;
+    ++view.shown;
+    view.fading |= age >= kChatShown - kChatFade;
+  }
+  return view;
 }
 
 VideoWindow::Action VideoWindow::handle(const SDL_Event& event, bool& redraw) {
@@ -173,30 +235,45 @@ VideoWindow::Action VideoWindow::handle(const SDL_Event& event, bool& redraw) {
       redraw = true;  // exposed, resized, restored...
       return Action::kNone;
     case SDL_KEYDOWN:
-      switch (event.key.keysym.sym) {
-        case SDLK_ESCAPE:
-        case SDLK_q:
-        case SDLK_RETURN:
-        case SDLK_KP_ENTER:
-          return Action::kHangUp;
-        case SDLK_s:
-          if (event.key.repeat) return Action::kNone;
-          set_overlay_visible(!overlay_visible_);
-          redraw = true;
-          return Action::kToggleStats;
-        default: {
-          const SDL_Keycode sym = event.key.keysym.sym;
-          if (event.key.repeat || typed_.size() >= 64) return Action::kNone;
-          if (sym >= SDLK_a && sym <= SDLK_z)
-            typed_.push_back(char(sym));
-          else if (sym == SDLK_SLASH && (event.key.keysym.mod & KMOD_SHIFT))
-            typed_.push_back('?');
-          return Action::kNone;
-        }
-      }
+      return handle_key(keys_.on_key_down(event.key.keysym.sym, event.key.keysym.mod, event.key.repeat != 0),
+                        redraw);
+    case SDL_TEXTINPUT:
+      return handle_key(keys_.on_text(event.text.text), redraw);
     default:
       return Action::kNone;
   }
+}
+
+VideoWindow::Action VideoWindow::handle_key(const WindowKeys::Outcome& outcome, bool& redraw) {
+  if (keys_.take_typing_changed()) {
+    if (keys_.typing()) SDL_StartTextInput();
+    else SDL_StopTextInput();
+  }
+  redraw |= outcome.changed;
+  if (outcome.key && typed_.size() < kMaxTyped) typed_.push_back(outcome.key);
+  switch (outcome.action) {
+    case Action::kNone:
+      return Action::kNone;
+    case Action::kToggleStats:
+      set_overlay_visible(!overlay_visible_);
+      break;
+    case Action::kToggleFullscreen:
+      set_fullscreen(!fullscreen());
+      break;
+    case Action::kSwapPictures:
+      swapped_ = !swapped_;
+      break;
+    case Action::kChatLine:
+      if (auto line = keys_.take_line()) {
+        chat_.push_back({"You", *line, Clock::now()});
+        if (chat_.size() > kChatLines) chat_.pop_front();
+        chat_line_ = std::move(line);
+      }
+      break;
+    default:
+      break;
+  }
+  return outcome.action;
 }
 
 void VideoWindow::set_overlay_visible(bool visible) { overlay_visible_ = visible; }
@@ -204,13 +281,20 @@ void VideoWindow::set_overlay_visible(bool visible) { overlay_visible_ = visible
 bool VideoWindow::take_pending() {
   std::optional<VideoFrame> remote, self;
   std::optional<std::vector<std::string>> overlay;
-  std::optional<std::string> prompt;
+  std::optional<std::string> prompt, title, remote_label;
+  std::optional<PeerState> remote_state, local_state;
+  std::vector<ChatLine> chat;
   {
     std::lock_guard lock(mu_);
     remote.swap(pending_remote_);
     self.swap(pending_self_);
     overlay.swap(pending_overlay_);
     prompt.swap(pending_prompt_);
+    title.swap(pending_title_);
+    remote_label.swap(pending_remote_label_);
+    remote_state.swap(pending_remote_state_);
+    local_state.swap(pending_local_state_);
+    chat.swap(pending_chat_);
     wake_posted_ = false;
   }
   bool changed = false;
@@ -219,7 +303,7 @@ bool VideoWindow::take_pending() {
     std::lock_guard lock(mu_);
     ++stats_.remote_frames_shown;
   }
-  if (remote_.shown() && !sized_to_remote_) {
+  if (remote_.shown() && !sized_to_remote_ && !fullscreen()) {
     // First picture: fit the window to it (within the configured size).
     sized_to_remote_ = true;
     const LayoutRect size = fit_within(remote_.width, remote_.height, config_.width, config_.height);
@@ -234,85 +318,24 @@ bool VideoWindow::take_pending() {
     prompt_ = std::move(*prompt);
     changed = true;
   }
+  if (title) SDL_SetWindowTitle(window_.get(), title->c_str());
+  if (remote_label && *remote_label != remote_label_) {
+    remote_label_ = std::move(*remote_label);
+    changed = true;
+  }
+  auto update = [&](std::optional<PeerState>& next, PeerState& current) {
+    if (!next || (next->audio_muted == current.audio_muted && next->video_off == current.video_off)) return;
+    current = *next;
+    changed = true;
+  };
+  update(remote_state, remote_state_);
+  update(local_state, local_state_);
+  for (auto& line : chat) {
+    chat_.push_back(std::move(line));
+    if (chat_.size() > kChatLines) chat_.pop_front();
+    changed = true;
+  }
   return changed;
-}
-
-void VideoWindow::draw() {
-  SDL_Renderer* r = renderer_.get();
-  int w = 0, h = 0;
-  SDL_GetRendererOutputSize(r, &w, &h);
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-  set_color(r, kBackground);
-  SDL_RenderClear(r);
-
-  if (remote_.shown()) {
-    const SDL_Rect dst = to_sdl(letterbox(remote_.width, remote_.height, {0, 0, w, h}));
-    SDL_RenderCopy(r, remote_.texture.get(), nullptr, &dst);
-  } else {
-    constexpr const char* kWaiting = "waiting for video...";
-    const int scale = w >= 640 ? 3 : 2;
-    draw_text(kWaiting, (w - text_width(kWaiting, scale)) / 2, (h - kGlyphHeight * scale) / 2,
-              scale, kWaitingText);
-  }
-
-  if (config_.show_self_view && self_.shown()) {
-    const SDL_Rect dst = to_sdl(self_view_rect(self_.width, self_.height, w, h));
-    if (dst.w > 0 && dst.h > 0) {
-      const SDL_Rect border{dst.x - kSelfBorderWidth, dst.y - kSelfBorderWidth,
-                            dst.w + 2 * kSelfBorderWidth, dst.h + 2 * kSelfBorderWidth};
-      set_color(r, kSelfBorder);
-      SDL_RenderFillRect(r, &border);
-      SDL_RenderCopy(r, self_.texture.get(), nullptr, &dst);
-    }
-  }
-
-  if (overlay_visible_ && !overlay_.empty()) draw_overlay(w);
-  if (!prompt_.empty()) draw_prompt(w, h);
-}
-
-void VideoWindow::draw_prompt(int output_w, int output_h) {
-  SDL_Renderer* r = renderer_.get();
-  int scale = output_w >= 960 ? 3 : 2;
-  while (scale > 1 && text_width(prompt_, scale) + 4 * kOverlayPadding > output_w) --scale;
-  const int text_w = text_width(prompt_, scale);
-  const int box_h = kGlyphHeight * scale + 2 * kOverlayPadding;
-  const SDL_Rect box{std::max(0, (output_w - text_w) / 2 - kOverlayPadding),
-                     std::max(0, output_h - box_h - 4 * kOverlayPadding), text_w + 2 * kOverlayPadding, box_h};
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-  set_color(r, kOverlayBox);
-  SDL_RenderFillRect(r, &box);
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-  draw_text(prompt_, box.x + kOverlayPadding, box.y + kOverlayPadding, scale, kOverlayText);
-}
-
-void VideoWindow::draw_overlay(int output_w) {
-  SDL_Renderer* r = renderer_.get();
-  const int scale = output_w >= 640 ? 2 : 1;
-  const int line_height = (kGlyphHeight + 3) * scale;
-  int text_w = 0;
-  for (const auto& line : overlay_) text_w = std::max(text_w, text_width(line, scale));
-  const SDL_Rect box{kOverlayPadding, kOverlayPadding, text_w + 2 * kOverlayPadding,
-                     int(overlay_.size()) * line_height + 2 * kOverlayPadding - 3 * scale};
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);  // semi-transparent: video shows through
-  set_color(r, kOverlayBox);
-  SDL_RenderFillRect(r, &box);
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-  int y = box.y + kOverlayPadding;
-  for (const auto& line : overlay_) {
-    draw_text(line, box.x + kOverlayPadding, y, scale, kOverlayText);
-    y += line_height;
-  }
-}
-
-void VideoWindow::draw_text(const std::string& text, int x, int y, int scale, SDL_Color color) {
-  // Lay the glyphs out at scale 1 and draw each font pixel as a scale x scale
-  // rectangle: one batched call instead of scale^2 points per pixel.
-  text_rects_.clear();
-  peercall::draw_text(text, 0, 0, 1, [&](int px, int py) {
-    text_rects_.push_back({x + px * scale, y + py * scale, scale, scale});
-  });
-  set_color(renderer_.get(), color);
-  SDL_RenderFillRects(renderer_.get(), text_rects_.data(), int(text_rects_.size()));
 }
 
 VideoWindow::Snapshot VideoWindow::snapshot() {

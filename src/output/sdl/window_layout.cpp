@@ -32,4 +32,27 @@ LayoutRect fit_within(int picture_w, int picture_h, int max_w, int max_h) {
   return {0, 0, fitted.w & ~1, fitted.h & ~1};
 }
 
+CallLayout call_layout(int remote_w, int remote_h, int self_w, int self_h, int output_w, int output_h,
+                       bool swapped, bool show_self) {
+  CallLayout layout;
+  const LayoutRect whole{0, 0, std::max(0, output_w), std::max(0, output_h)};
+  layout.self_is_big = swapped && show_self;
+  if (layout.self_is_big) {
+    layout.self = letterbox(self_w, self_h, whole);
+    layout.remote = self_view_rect(remote_w, remote_h, output_w, output_h);
+  } else {
+    layout.remote = letterbox(remote_w, remote_h, whole);
+    if (show_self) layout.self = self_view_rect(self_w, self_h, output_w, output_h);
+  }
+  if (layout.remote.w <= 0 || layout.remote.h <= 0) layout.remote.w = layout.remote.h = 0;
+  if (layout.self.w <= 0 || layout.self.h <= 0) layout.self.w = layout.self.h = 0;
+  return layout;
+}
+
+LayoutRect corner_label(LayoutRect picture, int label_w, int label_h, int margin) {
+  const int x = picture.x + margin;
+  const int y = std::max(picture.y, picture.y + picture.h - margin - label_h);
+  return {x, y, std::max(0, label_w), std::max(0, label_h)};
+}
+
 }  // namespace peercall

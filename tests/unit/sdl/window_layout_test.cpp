@@ -58,5 +58,41 @@ TEST(WindowLayout, FitWithinOnlyShrinks) {
   EXPECT_EQ(r.h, 720);
 }
 
+TEST(WindowLayout, CallLayoutRemoteBigSelfSmall) {
+  const CallLayout l = call_layout(640, 360, 320, 180, 1280, 720, false, true);
+  EXPECT_FALSE(l.self_is_big);
+  EXPECT_EQ(l.remote.w, 1280);
+  EXPECT_EQ(l.remote.h, 720);
+  EXPECT_EQ(l.self.w, 320);
+  EXPECT_EQ(l.self.x + l.self.w, 1280 - kSelfViewMargin);
+}
+
+TEST(WindowLayout, CallLayoutSwappedPutsTheSelfViewBig) {
+  const CallLayout l = call_layout(640, 360, 480, 360, 1280, 720, true, true);
+  EXPECT_TRUE(l.self_is_big);
+  EXPECT_EQ(l.self.h, 720);  // 4:3 letterboxed in 16:9
+  EXPECT_EQ(l.self.w, 960);
+  EXPECT_EQ(l.self.x, 160);
+  EXPECT_EQ(l.remote.w, 320);
+  EXPECT_EQ(l.remote.y + l.remote.h, 720 - kSelfViewMargin);
+}
+
+TEST(WindowLayout, CallLayoutWithoutSelfViewIgnoresSwap) {
+  const CallLayout l = call_layout(640, 360, 320, 180, 1280, 720, true, false);
+  EXPECT_FALSE(l.self_is_big);
+  EXPECT_EQ(l.remote.w, 1280);
+  EXPECT_EQ(l.self.w, 0);
+  EXPECT_EQ(l.self.h, 0);
+}
+
+TEST(WindowLayout, CornerLabelSitsBottomLeftInsideThePicture) {
+  const LayoutRect r = corner_label({100, 50, 640, 360}, 80, 20, 12);
+  EXPECT_EQ(r.x, 112);
+  EXPECT_EQ(r.y, 50 + 360 - 12 - 20);
+  EXPECT_EQ(r.w, 80);
+  // A picture lower than the label: the label starts at its top.
+  EXPECT_EQ(corner_label({0, 30, 100, 10}, 80, 20, 12).y, 30);
+}
+
 }  // namespace
 }  // namespace peercall

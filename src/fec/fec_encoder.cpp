@@ -1,0 +1,97 @@
+#include "fec/fec_encoder.hpp"
+
+#include "fec/fec_bit_string.hpp"
+#include "fec/flexfec_packet.hpp"
+#include "rtp/rtp_packet.hpp"
+
+namespace peercall {
+
+FecEncoder::FecEncoder(const FecEncoderConfig& config)
+    : config_(config), sequence_(config.first_sequence_number) {}
+
+void FecEncoder::set_loss_rate(double fraction, size_t burst_length) {
+  const double loss = fraction >= 0 && fraction <= 1 ? fraction : 0;
+  const size_t burst = burst_length == 0 ? 1 : burst_length;
+  if (loss != loss_ || burst != burst_) plans_.clear();
+  loss_ = loss;
+  burst_ = burst;
+}
+
+FecProtectionPlan FecEncoder::plan(size_t packets, bool keyframe) const {
+  const auto key = std::make_pair(packets, keyframe);
+  auto it = plans_.find(key);
+  if (it == plans_.end()) {
+    if (plans_.size() >= 256) plans_.clear();
+    it = plans_.emplace(key, plan_protection(packets, loss_, burst_, keyframe, config_.policy))
+             .first;
+  }
+  return it->second;
+}
+
+Result<std::vector<Bytes>> FecEncoder::protect_frame(const std::vector<Bytes>& media,
+                                                     bool keyframe) {
+  std::vector<ByteView> views(media.begin(), media.end());
+  return protect_frame(std::span<const ByteView>(views), keyframe);
+}
+
+Result<std::vector<Bytes>> FecEncoder::protect_frame(std::span<const ByteView> media,
+                                                     bool keyframe) {
+  if (media.empty()) return std::vector<Bytes>{};
+  std::vector<RtpPacketView> parsed;
+  parsed.reserve(media.size());
+  for (ByteView packet : media) {
+    auto rtp = parse_rtp(packet);
+    if (!rtp) return Error{"fec: media packet: " + rtp.error()};
+    if (packet.size() - kRtpHeaderSize > 0xffff) return Error{"fec: media packet too long"};
+    if (!parsed.empty()) {
+      if (rtp->header.ssrc != parsed.front().header.ssrc) {
+        return Error{"fec: frame packets on more than one SSRC"};
+      }
+      if (rtp->header.sequence_number != uint16_t(parsed.back().header.sequence_number + 1)) {
+        return Error{"fec: frame packets not consecutive"};
+      }
+    }
+    parsed.push_back(std::move(*rtp));
+  }
+
+  ++stats_.frames;
+  stats_.media_packets += media.size();
+  for (ByteView packet : media) stats_.media_bytes += packet.size();
+
+  const FecProtectionPlan protection = plan(media.size(), keyframe);
+  std::vector<Bytes> out;
+  if (protection.groups.empty()) return out;
+  ++stats_.protected_frames;
+
+  const RtpHeader& first = parsed.front().header;
+  for (const auto& group : protection.groups) {
+    Bytes acc;
+    for (size_t i : group) xor_bit_string(media[i], acc);
+    FlexFecHeader fec = recovery_fields_from(acc);
+    FlexFecMask mask;
+    mask.sn_base = parsed[group.front()].header.sequence_number;
+    for (size_t i : group) mask.bits.set(i - group.front());  // consecutive, chunk <= 110
+    fec.masks.push_back(mask);
+
+    RtpHeader header;
+    header.marker = false;  // unused by repair packets
+    header.payload_type = config_.fec_payload_type;
+    header.sequence_number = sequence_++;
+    header.timestamp = first.timestamp;
+    header.ssrc = config_.fec_ssrc;
+    header.csrcs = {first.ssrc};
+
+    Bytes payload;
+    payload.reserve(fec.size() + acc.size() - kFecBitStringHeaderSize);
+    write_flexfec_header(fec, payload);
+    payload.insert(payload.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
+    Bytes packet;
+    write_rtp(header, payload, packet);
+    stats_.fec_bytes += packet.size();
+    ++stats_.fec_packets;
+    out.push_back(std::move(packet));
+  }
+  return out;
+}
+
+}  // namespace peercall
