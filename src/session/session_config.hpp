@@ -35,6 +35,11 @@ struct StreamConfig {
   uint8_t rtx_payload_type = 0;
   uint32_t local_rtx_ssrc = 0;
   uint32_t remote_rtx_ssrc = 0;
+  // FlexFEC (RFC 8627) for video: its payload type (0 = not negotiated), our
+  // FEC SSRC and the peer's (0 = learn it from the first FEC packet).
+  uint8_t fec_payload_type = 0;
+  uint32_t local_fec_ssrc = 0;
+  uint32_t remote_fec_ssrc = 0;
 };
 
 struct SessionConfig {
@@ -49,6 +54,14 @@ struct SessionConfig {
   // of keyframe requests.
   LossRecoveryConfig recovery;
   uint64_t random_seed = 0;  // 0: the caller seeds from a random device
+  // Transport-wide congestion control: the negotiated a=extmap id of the
+  // transport-wide sequence number (0 = not negotiated: no feedback, no
+  // estimate; the encoder keeps its configured rate) and a=rtcp-fb transport-cc.
+  uint8_t transport_cc_extension_id = 0;
+  // Bounds of the bandwidth estimate (video + audio), bit/s.
+  int min_bitrate_bps = 100'000;
+  int start_bitrate_bps = 1'000'000;
+  int max_bitrate_bps = 2'500'000;
 };
 
 }  // namespace peercall

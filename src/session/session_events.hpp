@@ -25,6 +25,7 @@ struct AudioReceived {
   std::string mid;
   EncodedFrame frame;
   uint32_t lost_before = 0;
+  uint16_t sequence = 0;  // the RTP sequence number, for the jitter buffer
 };
 
 struct KeyframeRequested {  // the peer's decoder needs an IDR (RTCP PLI)

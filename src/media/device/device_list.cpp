@@ -44,6 +44,17 @@ std::vector<std::string> audio_device_names(bool capture) {
   return names;
 }
 
+// The server's default device, or "" when the driver cannot tell (dummy,
+// disk, and drivers without a notion of a default).
+std::string default_audio_device(bool capture) {
+  char* name = nullptr;
+  SDL_AudioSpec spec{};
+  if (SDL_GetDefaultAudioInfo(&name, &spec, capture ? 1 : 0) != 0 || !name) return {};
+  std::string result(name);
+  SDL_free(name);
+  return result;
+}
+
 }  // namespace
 
 std::vector<std::string> list_cameras(const std::filesystem::path& dev_dir,
@@ -73,6 +84,8 @@ DeviceList list_devices() {
   if (audio.ok()) {
     list.microphones = audio_device_names(true);
     list.speakers = audio_device_names(false);
+    list.default_microphone = default_audio_device(true);
+    list.default_speaker = default_audio_device(false);
   }
   return list;
 }

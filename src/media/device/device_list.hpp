@@ -11,6 +11,11 @@ struct DeviceList {
   std::vector<std::string> cameras;      // "/dev/video0 (Integrated Camera)": path, then the name
   std::vector<std::string> microphones;  // SDL capture device names (pass to MicrophoneSource)
   std::vector<std::string> speakers;     // SDL playback device names (pass to SpeakerSink)
+  // What "--audio mic" and "--speaker default" use, as the audio server says
+  // (SDL_GetDefaultAudioInfo); empty if it cannot tell. May be missing from the
+  // lists above (PulseAudio's default source can be a monitor, which SDL hides).
+  std::string default_microphone;
+  std::string default_speaker;
 };
 
 DeviceList list_devices();

@@ -35,6 +35,10 @@ Result<std::unique_ptr<SdlAudioDevice>> SdlAudioDevice::open(const char* label, 
   return device;
 }
 
+std::string SdlAudioDevice::who(const char* label, const char* name) {
+  return std::string(label) + (name ? " '" + std::string(name) + "'" : " (default)");
+}
+
 SdlAudioDevice::~SdlAudioDevice() {
   if (id_ != 0) SDL_CloseAudioDevice(id_);
 }

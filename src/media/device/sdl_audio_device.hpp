@@ -29,8 +29,15 @@ class SdlAudioDevice {
   SdlAudioDevice& operator=(const SdlAudioDevice&) = delete;
 
   void start() { SDL_PauseAudioDevice(id_, 0); }
+  // SDL gave the device up: it was unplugged or its server removed it. The
+  // callback no longer runs; only closing and opening again brings it back.
+  // A plain status read, safe from any thread, no event loop needed.
+  bool stopped() const { return SDL_GetAudioDeviceStatus(id_) == SDL_AUDIO_STOPPED; }
   // "default" or the device name, for describe().
   const std::string& name() const { return name_; }
+
+  // "microphone 'USB Mic'" or "microphone (default)": how messages name it.
+  static std::string who(const char* label, const char* name);
 
  private:
   SdlAudioDevice() : audio_(SDL_INIT_AUDIO) {}

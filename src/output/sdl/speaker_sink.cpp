@@ -1,5 +1,7 @@
 #include "output/sdl/speaker_sink.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstring>
 #include <span>
@@ -8,14 +10,26 @@
 
 namespace peercall {
 
-Result<std::unique_ptr<SpeakerSink>> SpeakerSink::open(const char* device) {
+Result<std::unique_ptr<SpeakerSink>> SpeakerSink::open(const char* device,
+                                                       AudioDeviceWatch::Config watch) {
   std::unique_ptr<SpeakerSink> sink(new SpeakerSink());
-  auto opened = SdlAudioDevice::open("speaker", device, SdlAudioDevice::Direction::kPlayback,
-                                     &SpeakerSink::on_pull, sink.get());
+  if (device) sink->name_ = device;
+  sink->watch_ = AudioDeviceWatch(watch);
+  std::lock_guard lock(sink->device_mu_);
+  auto opened = sink->open_device();
   if (!opened) return Error{opened.error()};
-  sink->device_ = std::move(*opened);
-  sink->device_->start();
   return sink;
+}
+
+Result<Done> SpeakerSink::open_device() {
+  auto opened = SdlAudioDevice::open("speaker", name_ ? name_->c_str() : nullptr,
+                                     SdlAudioDevice::Direction::kPlayback, &SpeakerSink::on_pull,
+                                     this);
+  if (!opened) return Error{opened.error()};
+  device_ = std::move(*opened);
+  watch_.opened(Clock::now());
+  device_->start();
+  return Done{};
 }
 
 SpeakerSink::~SpeakerSink() { close(); }
@@ -25,14 +39,71 @@ void SpeakerSink::close() {
     std::lock_guard lock(mu_);
     closed_ = true;
   }
+  std::lock_guard lock(device_mu_);
   device_.reset();  // waits for a running callback
 }
 
+void SpeakerSink::set_gone(bool gone) {
+  std::lock_guard lock(mu_);
+  gone_ = gone;
+  stats_.losses = watch_.losses();
+  if (!gone) return;
+  stats_.gone_samples += size_;  // what was waiting to be played is lost with the device
+  head_ = size_ = 0;
+  started_ = false;  // coming back, the first pulls find the ring empty: no underruns
+}
+
+void SpeakerSink::supervise(Instant now) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+  }
+  const char* name = name_ ? name_->c_str() : nullptr;
+  const bool stopped = device_ && device_->stopped();
+  const int64_t pulled = last_pull_us_.load(std::memory_order_relaxed);
+  switch (watch_.step(now, stopped, pulled ? instant_from_micros(pulled) : Instant{})) {
+    case AudioDeviceWatch::Action::kNone:
+      return;
+    case AudioDeviceWatch::Action::kGiveUp:
+      device_.reset();  // joins SDL's audio thread (its callback takes mu_, not device_mu_)
+      set_gone(true);
+      spdlog::warn("{} is gone: received audio is not played until it is back",
+                   SdlAudioDevice::who("speaker", name));
+      return;
+    case AudioDeviceWatch::Action::kReopen: {
+      const Duration away = watch_.gone_for(now);
+      if (auto opened = open_device(); !opened) {
+        spdlog::debug("{}", std::string(opened.error()));
+        watch_.reopen_failed(Clock::now());
+        return;
+      }
+      uint64_t lost = 0;
+      {
+        std::lock_guard lock(mu_);
+        lost = stats_.gone_samples;
+      }
+      set_gone(false);
+      spdlog::info("{} is back after {:.1f} s ({:.1f} s of received audio not played so far)",
+                   SdlAudioDevice::who("speaker", name), to_seconds(away),
+                   double(lost) / kAudioSampleRate);
+      return;
+    }
+  }
+}
+
 void SpeakerSink::on_audio(const AudioFrame& frame) {
+  {
+    std::lock_guard device_lock(device_mu_);
+    supervise(Clock::now());
+  }
   const size_t cap = ring_.size();
   std::span<const int16_t> samples(frame.samples);
   std::lock_guard lock(mu_);
   if (closed_) return;
+  if (gone_) {
+    stats_.gone_samples += samples.size();
+    return;
+  }
   started_ = true;
   if (samples.size() > cap) {  // a frame longer than the ring: keep its newest part
     stats_.dropped_samples += samples.size() - cap;
@@ -54,7 +125,9 @@ void SpeakerSink::on_audio(const AudioFrame& frame) {
 
 void SpeakerSink::on_pull(void* self, Uint8* stream, int len) {
   const size_t count = len > 0 ? size_t(len) / sizeof(int16_t) : 0;
-  static_cast<SpeakerSink*>(self)->pull(stream, count);
+  auto* sink = static_cast<SpeakerSink*>(self);
+  sink->last_pull_us_.store(to_micros(Clock::now()), std::memory_order_relaxed);
+  sink->pull(stream, count);
 }
 
 void SpeakerSink::pull(Uint8* out, size_t count) {
@@ -91,6 +164,7 @@ SpeakerSink::Stats SpeakerSink::stats() const {
   std::lock_guard lock(mu_);
   Stats s = stats_;
   s.buffered_samples = size_;
+  s.gone = gone_;
   return s;
 }
 

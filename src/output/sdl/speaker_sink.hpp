@@ -5,14 +5,24 @@
 // When the ring runs dry the callback plays silence and counts an underrun.
 // With an EchoReference attached, every buffer handed to SDL (silence too) is
 // copied to it, stamped with when it will be heard, for the echo canceller.
+//
+// A speaker unplugged mid-call (see AudioDeviceWatch) is said once ("speaker
+// 'X' is gone: ..."); audio arriving meanwhile is dropped and counted, and the
+// same device (or the default, if it was the default) is tried again every
+// second from on_audio() until it is back.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "media/device/audio_device_watch.hpp"
 #include "media/device/sdl_audio_device.hpp"
+#include "media/device/sdl_subsystem.hpp"
 #include "output/audio_sink.hpp"
 
 namespace peercall {
@@ -30,10 +40,14 @@ class SpeakerSink final : public AudioSink {
     uint64_t underruns = 0;        // callbacks that had to pad with silence
     size_t buffered_samples = 0;
     size_t max_buffered_samples = 0;  // high-water mark, <= kMaxBufferedSamples
+    uint64_t gone_samples = 0;        // arrived while the device was gone: not played
+    uint64_t losses = 0;              // times the device went away
+    bool gone = false;
   };
 
   // `device` nullptr = the default playback device (see list_devices()).
-  static Result<std::unique_ptr<SpeakerSink>> open(const char* device = nullptr);
+  static Result<std::unique_ptr<SpeakerSink>> open(const char* device = nullptr,
+                                                   AudioDeviceWatch::Config watch = {});
   ~SpeakerSink() override;
 
   void on_audio(const AudioFrame& frame) override;
@@ -52,17 +66,31 @@ class SpeakerSink final : public AudioSink {
   SpeakerSink() : ring_(kMaxBufferedSamples) {}
   static void on_pull(void* self, Uint8* stream, int len);
   void pull(Uint8* out, size_t count);  // count in samples
+  Result<Done> open_device();  // device_mu_ held
+  void supervise(Instant now);  // device_mu_ held: acts on the watch's decision
+  void set_gone(bool gone);
 
-  mutable std::mutex mu_;  // guards everything below; held briefly by both threads
+  SdlSubsystem audio_{SDL_INIT_AUDIO};  // stays up while the device is gone: SDL keeps its list
+  std::optional<std::string> name_;     // nullopt: the default
+  std::atomic<int64_t> last_pull_us_{0};  // when SDL last pulled (Clock micros)
+
+  mutable std::mutex mu_;  // guards the block below; held briefly by both threads
   std::vector<int16_t> ring_;
   size_t head_ = 0;  // oldest sample
   size_t size_ = 0;
   bool started_ = false;  // no underruns counted before the first audio arrives
   bool closed_ = false;
+  bool gone_ = false;
   Stats stats_;
   std::shared_ptr<EchoReference> echo_reference_;
   std::vector<int16_t> tap_;  // audio thread: the buffer just played, aligned
-  std::unique_ptr<SdlAudioDevice> device_;
+
+  // Held by on_audio()/close() while opening or closing the device, never by
+  // the audio thread (closing waits for its callback, which takes mu_). Taken
+  // before mu_, never while holding it.
+  std::mutex device_mu_;
+  AudioDeviceWatch watch_;
+  std::unique_ptr<SdlAudioDevice> device_;  // nullptr while gone or closed
 };
 
 }  // namespace peercall
