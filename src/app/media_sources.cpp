@@ -39,12 +39,14 @@ Result<std::unique_ptr<VideoSource>> on_demand(std::function<Result<std::unique_
   return std::unique_ptr<VideoSource>(new OnDemandVideoSource(std::move(*probe), std::move(open)));
 }
 Result<std::unique_ptr<AudioSource>> on_demand_mic(std::string name) {
-  auto open = [name]() -> Result<std::unique_ptr<AudioSource>> {
-    return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(name.empty() ? nullptr : name.c_str()));
-  };
-  auto probe = open();
+  auto probe = upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open(name.empty() ? nullptr : name.c_str()));
   if (!probe) return Error{probe.error()};
-  return std::unique_ptr<AudioSource>(new OnDemandAudioSource(std::move(*probe), std::move(open)));
+  // Reopened later (after mute, between viewers): a microphone unplugged
+  // meanwhile sends silence until it is back, instead of ending the sound.
+  auto reopen = [name]() -> Result<std::unique_ptr<AudioSource>> {
+    return upcast<MicrophoneSource, AudioSource>(MicrophoneSource::open_or_wait(name.empty() ? nullptr : name.c_str()));
+  };
+  return std::unique_ptr<AudioSource>(new OnDemandAudioSource(std::move(*probe), std::move(reopen)));
 }
 
 int width_or_default(const MediaOptions& o) { return o.width > 0 ? o.width & ~1 : kDefaultWidth; }

@@ -44,8 +44,13 @@ struct ConnectionFailed {
   std::string reason;
 };
 
+// One text message on the call's data channel ("peercall": chat and state,
+// JSON, see src/chat). Carried by PeerConnection, not by the RTP session.
+struct PeerMessage {
+  std::string text;
+};
 using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,
-                                  PeerTimedOut, Connected, ConnectionFailed>;
+                                  PeerTimedOut, Connected, ConnectionFailed, PeerMessage>;
 using SessionOutput = std::variant<Transmit, SessionEvent>;
 
 }  // namespace peercall

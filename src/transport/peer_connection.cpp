@@ -1,12 +1,24 @@
 #include "transport/peer_connection.hpp"
 
+#include <algorithm>
+
 namespace peercall {
 
 Result<std::unique_ptr<PeerConnection>> PeerConnection::create(const PeerConnectionConfig& config,
                                                                Instant now) {
   auto channel = SecureChannel::create(config.dtls, now);
   if (!channel) return Error{channel.error()};
-  return std::unique_ptr<PeerConnection>(new PeerConnection(config, std::move(*channel)));
+  std::unique_ptr<MessageChannel> messages;
+  if (config.messages) {
+    MessageChannelConfig mc = *config.messages;
+    mc.role = config.dtls.role;
+    // Before the handshake the record overhead is unknown (0): 1150 fits any suite at MTU 1200.
+    if (const size_t room = (*channel)->max_application_data(); room >= 512) mc.mtu = std::min(mc.mtu, room);
+    auto created = MessageChannel::create(mc, now);
+    if (!created) return Error{created.error()};
+    messages = std::move(*created);
+  }
+  return std::unique_ptr<PeerConnection>(new PeerConnection(config, std::move(*channel), std::move(messages)));
 }
 
 void PeerConnection::on_writable(Instant now) {
@@ -44,9 +56,18 @@ void PeerConnection::request_keyframe(Instant now) {
   pump(now);
 }
 
+Result<Done> PeerConnection::send_message(std::string text, Instant now) {
+  if (!messages_) return Error{"chat: the other side has no data channel"};
+  if (closed_) return Error{"chat: the call is over"};
+  auto sent = messages_->send(std::move(text), now);
+  pump(now);
+  return sent;
+}
+
 void PeerConnection::handle_timeout(Instant now) {
   if (closed_) return;
   channel_->handle_timeout(now);
+  if (messages_ && messages_started_) messages_->handle_timeout(now);
   if (session_) session_->handle_timeout(now);
   pump(now);
 }
@@ -54,6 +75,7 @@ void PeerConnection::handle_timeout(Instant now) {
 void PeerConnection::close(Instant now) {
   if (closed_) return;
   if (session_) session_->close(now);
+  if (messages_ && messages_started_) messages_->shutdown(now);
   pump(now);
   closed_ = true;  // from here on our own close_notify is no news to report
   channel_->close(now);
@@ -83,6 +105,7 @@ void PeerConnection::pump(Instant now) {
           outputs_.push_back(std::move(*out));
       }
     }
+    if (messages_) pump_messages(now);
     while (auto wire = channel_->poll_wire()) outputs_.emplace_back(Transmit{std::move(*wire)});
   }
   if (channel_->state() == ChannelState::kFailed && !failed_reported_) {
@@ -94,6 +117,18 @@ void PeerConnection::pump(Instant now) {
     failed_reported_ = true;
     outputs_.emplace_back(SessionEvent{PeerHungUp{}});
   }
+}
+
+// SCTP between DTLS and the data channel; its lines out as PeerMessage.
+void PeerConnection::pump_messages(Instant now) {
+  if (channel_->state() != ChannelState::kConnected) return;
+  if (!messages_started_) {
+    messages_started_ = true;
+    messages_->start(now);
+  }
+  while (auto data = channel_->poll_application()) messages_->handle_packet(*data, now);
+  while (auto packet = messages_->poll_packet()) (void)channel_->send_application(*packet, now);
+  while (auto text = messages_->poll_message()) outputs_.emplace_back(SessionEvent{PeerMessage{std::move(*text)}});
 }
 
 std::optional<SessionOutput> PeerConnection::poll_output() {
@@ -110,6 +145,9 @@ std::optional<Instant> PeerConnection::next_timeout() const {
     const Instant s = session_->next_timeout();
     if (!next || s < *next) next = s;
   }
+  if (messages_ && messages_started_) {
+    if (auto m = messages_->next_timeout(); m && (!next || *m < *next)) next = *m;
+  }
   return next;
 }
 
@@ -117,6 +155,7 @@ PeerConnectionStats PeerConnection::stats() const {
   PeerConnectionStats s;
   if (session_) s.session = session_->stats();
   s.channel = channel_->stats();
+  if (messages_) s.messages = messages_->stats();
   s.frames_before_connected = frames_before_connected_;
   return s;
 }

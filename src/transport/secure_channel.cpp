@@ -30,6 +30,7 @@ void SecureChannel::drop_keys() {
 // Moves DTLS output to the wire and follows its state: keys on connect.
 void SecureChannel::pump_dtls() {
   while (auto record = dtls_->poll_datagram()) wire_out_.push_back(std::move(*record));
+  while (auto data = dtls_->poll_application_data()) application_in_.push_back(std::move(*data));
   switch (dtls_->state()) {
     case DtlsState::kConnected:
       if (!srtp_ && state_ == ChannelState::kConnecting) {
@@ -121,6 +122,20 @@ std::optional<Bytes> SecureChannel::poll_plain() {
   if (plain_out_.empty()) return std::nullopt;
   Bytes out = std::move(plain_out_.front());
   plain_out_.pop_front();
+  return out;
+}
+
+Result<Done> SecureChannel::send_application(ByteView data, Instant now) {
+  if (state_ != ChannelState::kConnected) return Error{"dtls: not connected"};
+  auto sent = dtls_->send_application_data(data, now);
+  pump_dtls();
+  return sent;
+}
+
+std::optional<Bytes> SecureChannel::poll_application() {
+  if (application_in_.empty()) return std::nullopt;
+  Bytes out = std::move(application_in_.front());
+  application_in_.pop_front();
   return out;
 }
 

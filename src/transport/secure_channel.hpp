@@ -43,6 +43,10 @@ class SecureChannel {
 
   std::optional<Bytes> poll_wire();
   std::optional<Bytes> poll_plain();
+  // DTLS application data (SCTP for the data channel), once connected.
+  Result<Done> send_application(ByteView data, Instant now);
+  std::optional<Bytes> poll_application();
+  size_t max_application_data() const { return dtls_->max_application_data(); }
 
   ChannelState state() const { return state_; }
   const std::string& error() const { return error_; }
@@ -62,7 +66,7 @@ class SecureChannel {
   std::optional<SrtpProfile> profile_;
   ChannelState state_ = ChannelState::kConnecting;
   std::string error_;
-  std::deque<Bytes> wire_out_, plain_out_;
+  std::deque<Bytes> wire_out_, plain_out_, application_in_;
   SecureChannelStats counts_;
 };
 

@@ -78,6 +78,7 @@ struct Side {
   std::unique_ptr<PeerConnection> pc;
   std::vector<EncodedFrame> video;
   std::vector<AudioReceived> audio;
+  std::vector<std::string> messages;  // PeerMessage texts
   std::vector<Bytes> video_sent;  // what we sent after we were connected
   bool connected = false, hung_up = false, timed_out = false;
   std::string failure;  // ConnectionFailed reason
@@ -196,6 +197,7 @@ class SecureCall {
         if (auto* a = std::get_if<AudioReceived>(&ev)) s.audio.push_back(*a);
         if (std::holds_alternative<KeyframeRequested>(ev)) s.force_keyframe = true;
         if (std::holds_alternative<Connected>(ev)) s.connected = true;
+        if (auto* m = std::get_if<PeerMessage>(&ev)) s.messages.push_back(m->text);
         if (auto* f = std::get_if<ConnectionFailed>(&ev)) s.failure = f->reason.empty() ? "?" : f->reason;
         if (std::holds_alternative<PeerHungUp>(ev)) s.hung_up = true;
         if (std::holds_alternative<PeerTimedOut>(ev)) s.timed_out = true;
@@ -413,6 +415,48 @@ TEST(SecureCall, CloseNotifyAloneEndsTheCallWhenTheByeIsLost) {
   ASSERT_GT(close_notifies, 0u);
   call.run(milliseconds(10), false);
   EXPECT_TRUE(call.side(1).hung_up);
+}
+
+}  // namespace
+}  // namespace peercall
+
+namespace peercall {
+namespace {
+
+// The chat's data channel rides on the call's DTLS: lines go both ways, in
+// order, through a lossy link, and the wire stays DTLS/SRTP only.
+TEST(SecureCall, DataChannelCarriesLinesBothWaysThroughLoss) {
+  PeerConnectionConfig a = config_for(0, alice(), bob()->fingerprint());
+  PeerConnectionConfig b = config_for(1, bob(), alice()->fingerprint());
+  a.messages = MessageChannelConfig{};
+  b.messages = MessageChannelConfig{};
+  SecureCall call(a, b, 5);
+  call.start();
+  call.run(seconds(3), true, [&] { return call.side(0).pc->messages_open() && call.side(1).pc->messages_open(); });
+  ASSERT_TRUE(call.side(0).pc->messages_open() && call.side(1).pc->messages_open());
+  call.model.loss = 0.1;
+  for (int k = 0; k < 20; ++k) {
+    auto sent = call.side(0).pc->send_message("from alice " + std::to_string(k), call.now());
+    ASSERT_TRUE(sent) << sent.error();
+    ASSERT_TRUE(call.side(1).pc->send_message("from bob " + std::to_string(k), call.now()));
+  }
+  call.run(seconds(10), true, [&] {
+    return call.side(0).messages.size() == 20 && call.side(1).messages.size() == 20;
+  });
+  ASSERT_EQ(call.side(1).messages.size(), 20u);
+  ASSERT_EQ(call.side(0).messages.size(), 20u);
+  for (int k = 0; k < 20; ++k) {
+    EXPECT_EQ(call.side(1).messages[k], "from alice " + std::to_string(k));
+    EXPECT_EQ(call.side(0).messages[k], "from bob " + std::to_string(k));
+  }
+  expect_nothing_in_the_clear(call);
+}
+
+TEST(SecureCall, WithoutADataChannelAMessageIsRefused) {
+  SecureCall call = honest_call(6);
+  call.start();
+  call.run(seconds(2), true, [&] { return call.both_connected(); });
+  EXPECT_FALSE(call.side(0).pc->send_message("hello", call.now()));
 }
 
 }  // namespace
