@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <future>
 
 #include "app/banner.hpp"
@@ -32,6 +33,12 @@ auto on_network_thread(asio::io_context& io, F fn) {
   auto future = result.get_future();
   asio::post(io, [&] { result.set_value(fn()); });
   return future.get();
+}
+
+// How we sign our chat lines: the login name, as a first guess.
+std::string own_chat_name(const MediaOptions&) {
+  if (const char* user = std::getenv("USER"); user && *user) return user;
+  return "peercall";
 }
 
 }  // namespace
@@ -73,7 +80,10 @@ int CallController::run() {
                      end_cv_.wait_for(lock, d, [&] { return ending_.has_value(); });
                    },
                    [this](char key) { return questions_->on_key(key) || (controls_ && controls_->on_key(key)); },
-                   [this] { return questions_->prompt(); }});
+                   [this] { return questions_->prompt(); },
+                   [this](std::string line) {
+                     if (chat_) chat_->say(line);
+                   }});
   }
   shut_down();
   // The one line that says how it ended.
@@ -102,6 +112,10 @@ bool CallController::start() {
     }
   }
   if (auto ok = open_media(); !ok) return fail(ExitCode::kError, ok.error());
+  chat_ = std::make_unique<ChatRelay>(own_chat_name(options_), media_.window.get(), [this](std::string json) {
+    return on_network_thread(io_, [&] { return links_.send_message(json) > 0; });
+  });
+  if (!options_.name.empty()) chat_->set_peer_label(options_.name);
   controls_ = std::make_unique<CallControls>(
       media_.send.get(), [this](const LocalMediaState& state) { on_local_state(state); },
       [this] {
@@ -235,6 +249,7 @@ LocalMediaConfig CallController::local_media() const {
   local.video_ssrc = video_ssrc_;
   local.video_rtx_ssrc = video_rtx_ssrc_;
   local.cname = "peercall-" + std::to_string(video_ssrc_);
+  local.data_channel = true;  // chat and mute / camera state, end-to-end encrypted
   return local;
 }
 
@@ -268,6 +283,18 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
           trust_->remember(e.remote_fingerprint);
           if (linked_at_ == Instant{}) linked_at_ = Clock::now();
           start_sending();
+          // A newcomer learns that we are muted or have the camera off.
+          if (const LocalMediaState st = controls_->state(); st != LocalMediaState{}) {
+            if (auto json = write_chat_message(PeerState{st.audio_muted, st.video_off}); json && link)
+              (void)link->send_message(*json);
+          }
+          if (media_.window) {
+            const std::string who = options_.name.empty() ? "the other side" : options_.name;
+            media_.window->set_title("peercall - " + std::string(role_ == Role::kWatch ? "watching " : "call with ") + who);
+            if (!options_.name.empty()) media_.window->set_remote_label(options_.name);
+          }
+        } else if constexpr (std::is_same_v<E, PeerMessage>) {
+          if (chat_) chat_->on_message(e.text);
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {
           PeerLink* link = links_.find(id);
           const bool was_connected = link && link->connected();
@@ -301,7 +328,7 @@ void CallController::remove_link(const std::string& id, ExitCode code, const std
 }
 
 void CallController::on_local_state(const LocalMediaState& state) {
-  (void)state;  // the peer hears of it in band (data channel); the window shows it
+  if (chat_) chat_->local_state(state);  // the peer hears of it in band; the window shows it
 }
 
 void CallController::start_sending() {
@@ -382,6 +409,19 @@ void CallController::on_status_tick() {
     latency = media_.receive->latency().take();
   }
   t.peers = static_cast<int>(links_.size());
+  if (chat_) {
+    const ChatRelayStats c = chat_->stats();
+    t.chat_sent = c.sent;
+    t.chat_received = c.received;
+    t.chat_refused = c.refused_out;
+    t.chat_dropped_in = c.dropped_in;
+    t.remote_audio_muted = c.remote_audio_muted;
+    t.remote_video_off = c.remote_video_off;
+  }
+  if (controls_) {
+    t.audio_muted = controls_->state().audio_muted;
+    t.video_off = controls_->state().video_off;
+  }
   auto overlay = reporter_->report(t, latency);
   if (media_.window && !overlay.empty()) media_.window->set_overlay_text(std::move(overlay));
   status_timer_.expires_after(std::chrono::seconds(1));

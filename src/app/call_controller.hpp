@@ -18,6 +18,7 @@
 
 #include "app/call_client.hpp"
 #include "app/call_controls.hpp"
+#include "app/chat_relay.hpp"
 #include "app/call_server.hpp"
 #include "app/exit_codes.hpp"
 #include "app/link_set.hpp"
@@ -110,6 +111,7 @@ class CallController {
 
   // --accept ask: the open question, answered by keys on the main thread.
   std::unique_ptr<CallControls> controls_;  // m, v: main thread
+  std::unique_ptr<ChatRelay> chat_;
   std::shared_ptr<AdmissionQuestions> questions_ = std::make_shared<AdmissionQuestions>();
 
   mutable std::mutex end_mu_;

@@ -41,6 +41,12 @@ Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
     c.session.streams.push_back(std::move(s));
   }
   c.session.cname = local.cname;
+  if (negotiated.data.enabled) {
+    MessageChannelConfig m;
+    m.remote_port = negotiated.data.remote_port;
+    m.remote_max_message_size = negotiated.data.remote_max_message_size;
+    c.messages = m;
+  }
   c.dtls.role = negotiated.dtls_role;
   c.dtls.identity = std::move(identity);
   c.dtls.expected_remote = *expected;

@@ -61,6 +61,13 @@ void LinkSet::send_video(const EncodedFrame& frame) {
   for (auto& [id, link] : links_) link->send_video(frame);
 }
 
+size_t LinkSet::send_message(const std::string& text) {
+  size_t sent = 0;
+  for (auto& [id, link] : links_)
+    if (link->connected() && link->send_message(text)) ++sent;
+  return sent;
+}
+
 void LinkSet::send_audio(const EncodedFrame& frame) {
   for (auto& [id, link] : links_) link->send_audio(frame);
 }

@@ -42,6 +42,8 @@ class LinkSet {
 
   void send_video(const EncodedFrame& frame);
   void send_audio(const EncodedFrame& frame);
+  // A chat or state line to every connected peer; how many took it.
+  size_t send_message(const std::string& text);
   void request_keyframes();
   // True when the encoder should make a keyframe for this request now.
   bool keyframe_due(Instant now);

@@ -18,6 +18,7 @@ struct MainLoopHooks {
   std::function<void(Duration)> wait_for_end;  // blocks up to the duration, or until ended
   std::function<bool(char key)> on_key = {};   // other keys (terminal and window); true if taken
   std::function<std::string()> prompt = {};    // a question for the window ("" for none)
+  std::function<void(std::string)> on_chat_line = {};  // a line typed (terminal or window)
 };
 
 void run_main_loop(VideoWindow* window, bool keys_from_stdin, std::optional<Duration> duration,

@@ -59,6 +59,12 @@ void PeerLink::send_video(const EncodedFrame& frame) {
   drain();
 }
 
+Result<Done> PeerLink::send_message(const std::string& text) {
+  auto sent = connection_->send_message(text, Clock::now());
+  drain();
+  return sent;
+}
+
 void PeerLink::send_audio(const EncodedFrame& frame) {
   connection_->send_audio(frame, Clock::now());
   drain();

@@ -28,6 +28,7 @@ class PeerLink {
   void send_video(const EncodedFrame& frame);
   void send_audio(const EncodedFrame& frame);
   void request_keyframe();
+  Result<Done> send_message(const std::string& text);
   // Says goodbye (RTCP BYE, DTLS close_notify) and stops; safe to call twice.
   void close();
 

@@ -51,7 +51,12 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
   if (rtt_ms >= 0) n += std::snprintf(line + n, sizeof line - n, " | rtt %.0fms", rtt_ms);
   if (latency.samples)
     n += std::snprintf(line + n, sizeof line - n, " | lat %.0f/%.0fms", latency.p50_ms, latency.p95_ms);
-  if (!now.sas.empty()) std::snprintf(line + n, sizeof line - n, " | %s", now.sas.c_str());
+  // The other side's state replaces the check number (shown at connect) when it matters.
+  if (now.remote_audio_muted || now.remote_video_off)
+    std::snprintf(line + n, sizeof line - n, " | them: %s", now.remote_audio_muted && now.remote_video_off ? "muted, no cam"
+                                                          : now.remote_audio_muted ? "muted" : "camera off");
+  else if (!now.sas.empty())
+    std::snprintf(line + n, sizeof line - n, " | %s", now.sas.c_str());
 
   if (print_) {
     const std::string prefix = label_.empty() ? "" : "[" + label_ + "] ";
@@ -90,6 +95,14 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"keyframe_requests_sent", now.keyframe_requests_sent},
         {"keyframe_requests_received", now.keyframe_requests_received},
         {"encrypted", true},
+        {"chat_sent", now.chat_sent},
+        {"chat_received", now.chat_received},
+        {"chat_refused", now.chat_refused},
+        {"chat_dropped_in", now.chat_dropped_in},
+        {"audio_muted", now.audio_muted},
+        {"video_off", now.video_off},
+        {"remote_audio_muted", now.remote_audio_muted},
+        {"remote_video_off", now.remote_video_off},
     };
     if (!now.sas.empty()) j["sas"] = now.sas;
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;

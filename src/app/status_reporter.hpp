@@ -31,6 +31,9 @@ struct StatusTotals {
   int peers = 0;
   uint64_t rejected = 0;  // SRTP that failed authentication or replayed, RTCP from strangers
   std::string sas;
+  // Chat lines and both sides' mute / camera state (data channel).
+  uint64_t chat_sent = 0, chat_received = 0, chat_refused = 0, chat_dropped_in = 0;
+  bool audio_muted = false, video_off = false, remote_audio_muted = false, remote_video_off = false;
   // Loss recovery: NACKs each way, packets resent, packets repaired and given up.
   uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
   uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;        // the short authentication string of the (first) peer, "" before connected

@@ -136,6 +136,29 @@ std::vector<Key> TerminalKeys::read_keys(std::chrono::milliseconds timeout) {
 bool TerminalKeys::wait_for_hang_up(std::chrono::milliseconds timeout) {
   bool hang_up = false;
   for (const Key& key : read_keys(timeout)) {
+    if (typing_) {
+      if (key.kind == Key::kEnter) {
+        typing_ = false;
+        std::fputc('\n', stderr);
+        const size_t first = line_.find_first_not_of(' ');
+        if (first != std::string::npos) on_line_(line_.substr(first));
+      } else if (key.kind == Key::kEscape) {
+        typing_ = false;
+        std::fputs(" (not sent)\n", stderr);
+      } else if (key.kind == Key::kChar && line_.size() < 500) {
+        line_ += key.ch;
+        std::fputc(key.ch, stderr);
+      }
+      std::fflush(stderr);
+      continue;
+    }
+    if (key.kind == Key::kChar && (key.ch == 'c' || key.ch == '/') && on_line_) {
+      typing_ = true;
+      line_.clear();
+      std::fputs("\nchat> ", stderr);
+      std::fflush(stderr);
+      continue;
+    }
     if (key.kind == Key::kChar && on_key_ && on_key_(key.ch)) continue;
     if (is_hang_up_key(key)) {
       hang_up = true;

@@ -63,6 +63,9 @@ class TerminalKeys {
   bool wait_for_hang_up(std::chrono::milliseconds timeout);
   bool enabled() const { return enabled_; }
   void set_key_handler(KeyHandler on_key) { on_key_ = std::move(on_key); }
+  // c or / starts a chat line (echoed on stderr): Enter hands it to `on_line`,
+  // Esc cancels it; meanwhile no key is a command.
+  void set_line_handler(std::function<void(std::string)> on_line) { on_line_ = std::move(on_line); }
 
  private:
   // One read of what is there (after waiting up to timeout); false at the end.
@@ -73,6 +76,9 @@ class TerminalKeys {
   unsigned char saved_[64];  // struct termios, kept opaque here
   KeyDecoder decoder_;
   KeyHandler on_key_;
+  std::function<void(std::string)> on_line_;
+  bool typing_ = false;
+  std::string line_;
 };
 
 }  // namespace peercall

@@ -186,7 +186,7 @@ const MediaDescription* bundle_tag(const std::vector<std::string_view>& group,
 
 Result<Done> require_rtcp_mux(const std::vector<const MediaDescription*>& accepted, std::string_view side) {
   for (const MediaDescription* m : accepted) {
-    if (!m->rtcp_mux)
+    if (!m->rtcp_mux && !is_data_channel(*m))
       return Error{describe(side, *m) + " has no a=rtcp-mux: peercall sends RTP and RTCP on one port"};
   }
   return Done{};
@@ -196,13 +196,16 @@ Result<Done> require_rtcp_mux(const std::vector<const MediaDescription*>& accept
 
 SessionDescription create_offer(const LocalMediaConfig& local) {
   SessionDescription sd = local_session(local);
-  sd.attributes.push_back({"group", "BUNDLE 0 1"});
+  sd.attributes.push_back({"group", local.data_channel ? "BUNDLE 0 1 2" : "BUNDLE 0 1"});
   sd.media.push_back(local_media("audio", "0", our_opus_codec(), std::nullopt, local.send_audio,
                                  local.recv_audio, local.audio_ssrc, local, DtlsSetup::kActpass));
   std::optional<Codec> rtx;
   if (local.video_rtx_ssrc != 0) rtx = our_h264_rtx_codec();
   sd.media.push_back(local_media("video", "1", our_h264_codec(), rtx, local.send_video,
                                  local.recv_video, local.video_ssrc, local, DtlsSetup::kActpass));
+  if (local.transport_cc)
+    for (MediaDescription& m : sd.media) add_transport_cc(m, kTransportCcExtensionId);
+  if (local.data_channel) sd.media.push_back(data_channel_media("2", local.transport, DtlsSetup::kActpass));
   return sd;
 }
 
@@ -215,6 +218,11 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
   bool unencrypted_offered = false;
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const MediaDescription& om = offer.media[i];
+    if (local.data_channel && !negotiated.data.enabled && is_data_channel(om)) {
+      negotiated.data = read_data_channel(om);
+      accepted.push_back(&om);
+      continue;
+    }
     NegotiatedStream* stream = stream_of(negotiated, om.kind);
     if (!stream || stream->enabled || is_disabled(om)) continue;
     if (om.protocol != kSrtpProtocol) {
@@ -226,10 +234,11 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
     stream->enabled = true;
     accepted.push_back(&om);
   }
-  if (accepted.empty() && unencrypted_offered)
+  const bool media_accepted = negotiated.audio.enabled || negotiated.video.enabled;
+  if (!media_accepted && unencrypted_offered)
     return Error{"the other side offers unencrypted RTP (RTP/AVP): peercall only makes encrypted calls "
                  "(UDP/TLS/RTP/SAVPF)"};
-  if (accepted.empty()) return Error{"sdp: no common codec"};
+  if (!media_accepted) return Error{"sdp: no common codec"};
 
   // Encryption and ICE first: their errors say more than a missing BUNDLE.
   auto group = covering_bundle(offer, accepted, "offer");
@@ -257,8 +266,24 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
   }
   answer.attributes.push_back({"group", bundle});
 
+  // Transport-wide congestion control: the offer's id, if every accepted RTP m-line has it.
+  if (local.transport_cc) {
+    for (size_t i = 0; i < offer.media.size(); ++i) {
+      if (!chosen[i]) continue;
+      const uint8_t id = transport_cc_id(offer.media[i]);
+      if (id == 0 || (negotiated.transport_cc_id != 0 && id != negotiated.transport_cc_id)) {
+        negotiated.transport_cc_id = 0;
+        break;
+      }
+      negotiated.transport_cc_id = id;
+    }
+  }
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const MediaDescription& om = offer.media[i];
+    if (negotiated.data.enabled && is_data_channel(om) && om.mid == negotiated.data.mid) {
+      answer.media.push_back(data_channel_media(om.mid, local.transport, our_setup));
+      continue;
+    }
     if (!chosen[i]) {
       answer.media.push_back(rejected(om));
       continue;
@@ -273,6 +298,7 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
     if (rtx) answered_rtx = Codec{rtx->payload_type, rtx->name, rtx->clock_rate, 1, rtx->fmtp, {}};
     answer.media.push_back(local_media(om.kind, om.mid, codec, answered_rtx, send, receive,
                                        audio ? local.audio_ssrc : local.video_ssrc, local, our_setup));
+    if (negotiated.transport_cc_id != 0) add_transport_cc(answer.media.back(), negotiated.transport_cc_id);
     NegotiatedStream& n = *stream_of(negotiated, om.kind);
     n = {true, std::move(codec), send, receive, primary_ssrc(om), om.mid};
     if (!audio) set_recovery(n, om, rtx);
@@ -291,6 +317,10 @@ Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDe
     if (!om.mid.empty() && !am.mid.empty() && om.mid != am.mid) return Error{"sdp: answer mid mismatch"};
     if (am.port == 0) continue;  // rejected
     accepted.push_back(&am);
+    if (is_data_channel(am)) {
+      if (!negotiated.data.enabled) negotiated.data = read_data_channel(am);
+      continue;
+    }
     if (is_rtp_protocol(am.protocol) && am.codecs.empty()) return Error{"sdp: answer codec not offered"};
     for (const Codec& ac : am.codecs) {
       auto oc = std::ranges::find_if(om.codecs, [&](const Codec& c) { return c.payload_type == ac.payload_type; });
@@ -320,6 +350,16 @@ Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDe
 
   negotiated.remote = std::move(*remote);
   negotiated.dtls_role = *setup == DtlsSetup::kActive ? DtlsRole::kServer : DtlsRole::kClient;
+  // transport-cc: what the answer kept of our offer, on every accepted RTP m-line.
+  for (const MediaDescription* m : accepted) {
+    if (is_data_channel(*m)) continue;
+    const uint8_t id = transport_cc_id(*m);
+    if (id == 0 || (negotiated.transport_cc_id != 0 && id != negotiated.transport_cc_id)) {
+      negotiated.transport_cc_id = 0;
+      break;
+    }
+    negotiated.transport_cc_id = id;
+  }
   for (std::string_view mid : *group) {
     if (std::ranges::any_of(accepted, [&](const MediaDescription* m) { return m->mid == mid; }))
       negotiated.bundle_mids.emplace_back(mid);

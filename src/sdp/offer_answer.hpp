@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "sdp/call_extras.hpp"
 #include "sdp/media_codecs.hpp"
 #include "sdp/session_description.hpp"
 #include "sdp/transport_attributes.hpp"
@@ -29,6 +30,9 @@ struct LocalMediaConfig {
   TransportDescription transport;
   // The DTLS role we take when answering an offer with a=setup:actpass.
   DtlsRole answerer_dtls_role = DtlsRole::kClient;
+  // Offer / accept the chat's data channel and transport-wide congestion control.
+  bool data_channel = false;
+  bool transport_cc = false;
 };
 
 // What one side does with one kind of media, from that side's point of view.
@@ -52,6 +56,8 @@ struct Negotiated {
   TransportDescription remote;  // the other side's ICE credentials, candidates, fingerprint
   DtlsRole dtls_role = DtlsRole::kClient;  // OUR role
   std::vector<std::string> bundle_mids;    // the answer's a=group:BUNDLE, in order
+  NegotiatedDataChannel data;
+  uint8_t transport_cc_id = 0;  // the agreed a=extmap id of transport-cc (0 = none)
   bool dtls_client() const { return dtls_role == DtlsRole::kClient; }
 };
 

@@ -1,0 +1,42 @@
+#pragma once
+// What a call negotiates beside its audio and video codecs: the data channel
+// (m=application UDP/DTLS/SCTP webrtc-datachannel, RFC 8841) for chat and
+// state, and transport-wide congestion control (the header extension's
+// a=extmap and a=rtcp-fb transport-cc, as browsers offer them).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sdp/session_description.hpp"
+#include "sdp/transport_attributes.hpp"
+
+namespace peercall {
+
+inline constexpr const char* kDataChannelProtocol = "UDP/DTLS/SCTP";
+inline constexpr const char* kDataChannelFormat = "webrtc-datachannel";
+inline constexpr uint16_t kSctpPort = 5000;
+inline constexpr size_t kOurMaxMessageSize = 256 * 1024;
+// The transport-wide sequence number's id in our offers (browsers use 3 too).
+inline constexpr uint8_t kTransportCcExtensionId = 3;
+inline constexpr const char* kTransportCcUri =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
+struct NegotiatedDataChannel {
+  bool enabled = false;
+  std::string mid;
+  uint16_t remote_port = kSctpPort;
+  size_t remote_max_message_size = 65536;  // RFC 8841: when the peer says nothing
+};
+
+// Our m=application line (port 9, our transport, a=sctp-port, a=max-message-size).
+MediaDescription data_channel_media(const std::string& mid, const TransportDescription& transport, DtlsSetup setup);
+bool is_data_channel(const MediaDescription& m);
+// The peer's SCTP port and message limit from its m=application line.
+NegotiatedDataChannel read_data_channel(const MediaDescription& m);
+
+// a=extmap:<id> <transport-cc URI> on an RTP m-line, and transport-cc feedback on its codecs.
+void add_transport_cc(MediaDescription& m, uint8_t id);
+// The id the m-line gives the transport-wide sequence number (0 = none).
+uint8_t transport_cc_id(const MediaDescription& m);
+
+}  // namespace peercall

@@ -1,0 +1,78 @@
+// The chat's data channel and transport-wide congestion control in the SDP:
+// offered and agreed between two peercalls, taken from a browser's offer.
+#include "sdp/call_extras.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sdp/offer_answer.hpp"
+#include "sdp/sdp_parser.hpp"
+#include "sdp/sdp_writer.hpp"
+#include "sdp_test_peers.hpp"
+
+using namespace peercall;
+using namespace peercall::test;
+
+namespace {
+
+LocalMediaConfig with_extras(LocalMediaConfig c) {
+  c.data_channel = true;
+  c.transport_cc = true;
+  return c;
+}
+
+TEST(CallExtras, PeercallsAgreeOnTheDataChannelAndTransportCc) {
+  const SessionDescription offer = via_text(create_offer(with_extras(caller())));
+  ASSERT_EQ(offer.media.size(), 3u);
+  EXPECT_TRUE(is_data_channel(offer.media[2]));
+  EXPECT_EQ(transport_cc_id(offer.media[0]), kTransportCcExtensionId);
+  EXPECT_EQ(transport_cc_id(offer.media[1]), kTransportCcExtensionId);
+  auto answered = create_answer(offer, with_extras(listener()));
+  ASSERT_TRUE(answered.ok()) << answered.error();
+  EXPECT_TRUE(answered->second.data.enabled);
+  EXPECT_EQ(answered->second.data.remote_port, 5000);
+  EXPECT_EQ(answered->second.data.remote_max_message_size, kOurMaxMessageSize);
+  EXPECT_EQ(answered->second.transport_cc_id, kTransportCcExtensionId);
+  const std::string text = write_sdp(answered->first);
+  EXPECT_NE(text.find("a=rtcp-fb:96 transport-cc"), std::string::npos) << text;
+  EXPECT_NE(text.find("a=group:BUNDLE 0 1 2"), std::string::npos) << text;
+
+  auto applied = apply_answer(offer, via_text(answered->first));
+  ASSERT_TRUE(applied.ok()) << applied.error();
+  EXPECT_TRUE(applied->data.enabled);
+  EXPECT_EQ(applied->data.mid, "2");
+  EXPECT_EQ(applied->transport_cc_id, kTransportCcExtensionId);
+}
+
+TEST(CallExtras, WithoutThemNothingIsOfferedOrAccepted) {
+  const SessionDescription offer = via_text(create_offer(with_extras(caller())));
+  auto answered = create_answer(offer, listener());  // an older peercall: neither
+  ASSERT_TRUE(answered.ok()) << answered.error();
+  EXPECT_FALSE(answered->second.data.enabled);
+  EXPECT_EQ(answered->second.transport_cc_id, 0);
+  EXPECT_EQ(answered->first.media[2].port, 0);  // the data channel refused
+  auto applied = apply_answer(offer, via_text(answered->first));
+  ASSERT_TRUE(applied.ok()) << applied.error();
+  EXPECT_FALSE(applied->data.enabled);
+  EXPECT_EQ(applied->transport_cc_id, 0);
+}
+
+TEST(CallExtras, ReadsTheBrowsersSctpPortAndMessageSize) {
+  MediaDescription m = data_channel_media("2", {}, DtlsSetup::kActpass);
+  m.other_attributes = {{"sctp-port", "5001"}, {"max-message-size", "0"}};
+  const NegotiatedDataChannel d = read_data_channel(m);
+  EXPECT_EQ(d.remote_port, 5001);
+  EXPECT_EQ(d.remote_max_message_size, kOurMaxMessageSize);  // 0: any size, ours bounds it
+  m.other_attributes = {};
+  EXPECT_EQ(read_data_channel(m).remote_max_message_size, 65536u);  // RFC 8841 default
+}
+
+TEST(CallExtras, TransportCcIdIsReadFromChromesExtmapForms) {
+  MediaDescription m;
+  m.other_attributes = {{"extmap", "1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"},
+                        {"extmap", std::string("5/sendrecv ") + kTransportCcUri}};
+  EXPECT_EQ(transport_cc_id(m), 5);
+  m.other_attributes = {{"extmap", std::string("15 ") + kTransportCcUri}};  // not a one-byte id
+  EXPECT_EQ(transport_cc_id(m), 0);
+}
+
+}  // namespace
