@@ -4,6 +4,7 @@
 
 #include "packet/opus_payload.hpp"
 #include "rtp/ntp_time.hpp"
+#include "rtp/rtp_header_extensions.hpp"
 #include "rtp/rtx_packet.hpp"
 
 namespace peercall {
@@ -18,6 +19,27 @@ uint64_t seed_from(uint64_t configured) {
 // A concealment burst longer than this is a gap, not a loss: don't fill it.
 constexpr uint32_t kMaxConcealedFrames = 10;
 
+// From this measured loss on (random, not congestion), each retransmission
+// and each NACK is sent twice.
+constexpr double kRedundantRtxLoss = 0.02;
+
+std::vector<uint32_t> rtx_ssrcs(const SessionConfig& config) {
+  std::vector<uint32_t> out;
+  for (const StreamConfig& s : config.streams)
+    if (s.send && s.rtx_payload_type != 0 && s.local_rtx_ssrc != 0) out.push_back(s.local_rtx_ssrc);
+  return out;
+}
+
+// The packet as the sender protected it with FlexFEC: without header
+// extension (the transport-wide sequence number is stamped after protection)
+// and without padding.
+Bytes fec_form(const RtpPacketView& packet) {
+  Bytes out;
+  out.reserve(kRtpHeaderSize + packet.payload.size());
+  write_rtp(packet.header, packet.payload, out);
+  return out;
+}
+
 }  // namespace
 
 PeerSession::PeerSession(const SessionConfig& config, Instant now)
@@ -26,7 +48,21 @@ PeerSession::PeerSession(const SessionConfig& config, Instant now)
       packetizer_(config.max_rtp_payload),
       streams_(config.streams, config.recovery, rng_),
       last_heard_(now),
-      next_rtcp_(now) {
+      next_rtcp_(now),
+      congestion_(config, rtx_ssrcs(config),
+                  config.transport_cc_extension_id != 0 ? uint16_t(rng_()) : uint16_t(0)),
+      last_now_(now) {
+  if (config_.transport_cc_extension_id != 0) {
+    TransportFeedbackGenerator::Config fc;
+    fc.sender_ssrc = streams_.rtcp_ssrc();
+    for (const ReceiveEntry& r : streams_.receiving())
+      if (r.config.remote_ssrc != 0) {
+        fc.media_ssrc = r.config.remote_ssrc;
+        break;
+      }
+    fc.max_packet_bytes = config_.max_rtp_payload;
+    feedback_generator_ = std::make_unique<TransportFeedbackGenerator>(fc);
+  }
   // Wait for retransmissions from the first packet on (the first keyframe may need one).
   for (ReceiveEntry& r : streams_.receiving())
     if (r.nack) r.depacketizer->set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
@@ -34,6 +70,7 @@ PeerSession::PeerSession(const SessionConfig& config, Instant now)
 
 void PeerSession::handle_datagram(ByteView datagram, Instant now) {
   if (closed_) return;
+  last_now_ = now;
   if (is_rtcp(datagram))
     handle_rtcp(datagram, now);
   else
@@ -46,6 +83,10 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
     ++malformed_;
     return;
   }
+  // Every arrival counts for congestion control, whatever it carries (RTX, FEC).
+  if (feedback_generator_)
+    if (auto sequence = read_transport_sequence(datagram, config_.transport_cc_extension_id))
+      feedback_generator_->on_packet(*sequence, now);
   ReceiveEntry* stream = streams_.route(parsed->header.ssrc, parsed->header.payload_type);
   if (!stream) {
     if (ReceiveEntry* repaired = streams_.route_rtx(parsed->header.ssrc, parsed->header.payload_type)) {
@@ -53,11 +94,17 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
       last_heard_ = now;
       return;
     }
+    if (ReceiveEntry* protected_stream =
+            streams_.route_fec(parsed->header.ssrc, parsed->header.payload_type)) {
+      handle_fec(*protected_stream, datagram, now);
+      last_heard_ = now;
+      return;
+    }
     ++unexpected_;
     return;
   }
   if (stream->config.kind == MediaKind::kVideo)
-    receive_video(*stream, *parsed, now, false);
+    receive_video(*stream, *parsed, now, Origin::kMedia);
   else
     receive_audio(*stream, *parsed, now);
   last_heard_ = now;
@@ -72,13 +119,46 @@ void PeerSession::handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Ins
   }
   ++stream.rtx_received;
   if (original->payload.empty()) return;  // padding only (a bandwidth probe)
-  receive_video(stream, *original, now, true);
+  receive_video(stream, *original, now, Origin::kRtx);
+}
+
+bool PeerSession::ensure_fec_receiver(ReceiveEntry& stream) {
+  if (stream.fec) return true;
+  if (stream.config.fec_payload_type == 0 || stream.rtp.remote_ssrc() == 0 || stream.remote_fec_ssrc == 0)
+    return false;
+  FecReceiverConfig fc;
+  fc.media_ssrc = stream.rtp.remote_ssrc();
+  fc.fec_ssrc = stream.remote_fec_ssrc;
+  stream.fec = std::make_unique<FecReceiver>(fc);
+  return true;
+}
+
+void PeerSession::handle_fec(ReceiveEntry& stream, ByteView datagram, Instant now) {
+  ++stream.fec_received;
+  if (!stream.rtp.active() || !ensure_fec_receiver(stream)) return;  // nothing to repair yet
+  receive_recovered(stream, stream.fec->on_fec_packet(datagram), now);
+}
+
+void PeerSession::feed_fec(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
+  if (stream.config.fec_payload_type == 0 || !ensure_fec_receiver(stream)) return;
+  receive_recovered(stream, stream.fec->on_media_packet(fec_form(packet)), now);
+}
+
+void PeerSession::receive_recovered(ReceiveEntry& stream, const std::vector<Bytes>& packets,
+                                    Instant now) {
+  for (const Bytes& bytes : packets) {
+    auto packet = parse_rtp(bytes);
+    if (!packet || packet->header.ssrc != stream.rtp.remote_ssrc() ||
+        packet->header.payload_type != stream.config.payload_type)
+      continue;
+    receive_video(stream, *packet, now, Origin::kFec);
+  }
 }
 
 void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now,
-                                bool retransmitted) {
+                                Origin origin) {
   int64_t seq = 0;
-  if (retransmitted) {
+  if (origin != Origin::kMedia) {
     seq = stream.rtp.extend_sequence(packet.header.sequence_number);
   } else {
     if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
@@ -91,6 +171,9 @@ void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packe
     depacketizer.set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
   }
   depacketizer.push(seq, h.timestamp, h.marker, packet.payload, now);
+  // What FEC rebuilt it already counts as received; what it rebuilds now
+  // takes this path in turn (before the NACKs, which it may make moot).
+  if (origin != Origin::kFec) feed_fec(stream, packet, now);
   deliver_frames(stream, now);
   send_nacks(now);
 }
@@ -121,7 +204,13 @@ void PeerSession::send_nacks(Instant now) {
     if (packets.empty()) packets.emplace_back(ReceiverReport{streams_.rtcp_ssrc(), {}});
     packets.emplace_back(GenericNack{streams_.rtcp_ssrc(), r.rtp.remote_ssrc(), std::move(due)});
   }
-  if (!packets.empty()) outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
+  if (packets.empty()) return;
+  Bytes nacks = write_rtcp_compound(packets);
+  // Our direction loses packets at random (measured from the peer's
+  // feedback on what we send): a lost NACK would cost a whole round trip
+  // more, a second copy a few dozen bytes.
+  if (congestion_.lossy_not_congested(kRedundantRtxLoss, now)) outputs_.emplace_back(Transmit{nacks});
+  outputs_.emplace_back(Transmit{std::move(nacks)});
 }
 
 void PeerSession::on_nack(const GenericNack& nack, Instant now) {
@@ -131,7 +220,12 @@ void PeerSession::on_nack(const GenericNack& nack, Instant now) {
     return;
   }
   if (!target->retransmitter || closed_) return;  // NACK not negotiated for it
-  target->retransmitter->on_nack(nack, now, recovery_rtt(), outputs_);
+  std::deque<SessionOutput> resent;
+  // A lossy path (2% and up) loses retransmissions too: send two, unless
+  // the loss is congestion (a copy would only lengthen the queue).
+  const int copies = congestion_.lossy_not_congested(kRedundantRtxLoss, now) ? 2 : 1;
+  target->retransmitter->on_nack(nack, now, recovery_rtt(), resent, copies);
+  pace(resent, PacketPriority::kRetransmission, now);
 }
 
 void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
@@ -141,20 +235,23 @@ void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packe
   }
   if (!stream.rtp.on_packet(packet, now)) return;  // duplicate
   const int64_t seq = stream.rtp.last_sequence();
+  // Reordered and late packets are delivered too: the app's jitter buffer
+  // orders them by `sequence` and drops what it already concealed.
+  // `lost_before` is the gap before the newest packet so far (0 for a late one).
   uint32_t lost_before = 0;
-  if (stream.last_audio_sequence) {
-    if (seq <= *stream.last_audio_sequence) {
-      ++stream.audio_too_late;  // already concealed; playing it now would add delay
-      return;
-    }
-    lost_before = static_cast<uint32_t>(
-        std::min<int64_t>(seq - *stream.last_audio_sequence - 1, kMaxConcealedFrames));
+  if (stream.last_audio_sequence && seq <= *stream.last_audio_sequence) {
+    ++stream.audio_too_late;  // counted (arrived after a later one), no longer dropped
+  } else {
+    if (stream.last_audio_sequence)
+      lost_before = static_cast<uint32_t>(
+          std::min<int64_t>(seq - *stream.last_audio_sequence - 1, kMaxConcealedFrames));
+    stream.last_audio_sequence = seq;
   }
-  stream.last_audio_sequence = seq;
   ++stream.audio_frames;
   AudioReceived received;
   received.mid = stream.config.mid;
   received.lost_before = lost_before;
+  received.sequence = packet.header.sequence_number;
   received.frame.rtp_timestamp = packet.header.timestamp;
   received.frame.capture_time = stream.rtp.capture_time(packet.header.timestamp);
   received.frame.sender_time_us = stream.rtp.sender_time_us(packet.header.timestamp);
@@ -195,10 +292,15 @@ void PeerSession::on_report_blocks(uint32_t reporter, const std::vector<ReportBl
     SendEntry* stream = streams_.send_by_local_ssrc(block.ssrc);
     if (!stream) continue;
     stream->rtp.on_report_block(block);
+    if (stream->config.kind == MediaKind::kVideo)
+      congestion_.on_fraction_lost(block.fraction_lost / 256.0, now);
     if (std::ranges::find(peer_rtcp_ssrcs_, reporter) == peer_rtcp_ssrcs_.end() &&
         peer_rtcp_ssrcs_.size() < 8)
       peer_rtcp_ssrcs_.push_back(reporter);
-    if (auto rtt = round_trip_time(block, now)) rtt_ = *rtt;
+    if (auto rtt = round_trip_time(block, now)) {
+      rtt_ = *rtt;
+      congestion_.on_rtt(*rtt, now);
+    }
   }
 }
 
@@ -235,6 +337,8 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
       emit(KeyframeRequested{target->config.mid});
     } else if (auto* nack = std::get_if<GenericNack>(&packet)) {
       on_nack(*nack, now);
+    } else if (auto* feedback = std::get_if<TransportFeedback>(&packet)) {
+      on_transport_feedback(*feedback, now);
     } else if (auto* bye = std::get_if<Bye>(&packet)) {
       if (!from_peer(*bye)) {
         ++rtcp_unknown_ssrc_;
@@ -248,15 +352,84 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
 
 void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now) {
   if (closed_) return;
+  last_now_ = now;
   SendEntry* stream = streams_.first_send(kind);
   if (!stream) return;
-  if (kind == MediaKind::kVideo)
-    stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
-                           frame.capture_time, frame.keyframe, now, stream->retransmitter.get(),
-                           outputs_);
-  else
+  std::deque<SessionOutput> packets;
+  if (kind == MediaKind::kAudio) {
     stream->rtp.send_frame({frame.data}, frame.rtp_timestamp, frame.capture_time, false, now,
-                           nullptr, outputs_);
+                           nullptr, packets);
+    pace(packets, PacketPriority::kAudio, now);
+    return;
+  }
+  stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
+                         frame.capture_time, frame.keyframe, now, stream->retransmitter.get(),
+                         packets);
+  std::deque<SessionOutput> repairs;
+  if (stream->fec) {
+    const LinkLossEstimator& loss = congestion_.loss();
+    stream->fec->set_loss_rate(loss.loss_rate(), loss.burst_length());
+    std::vector<ByteView> media;
+    for (const SessionOutput& p : packets) media.emplace_back(std::get<Transmit>(p).datagram);
+    if (auto fec = stream->fec->protect_frame(media, frame.keyframe))
+      for (Bytes& repair : *fec) repairs.emplace_back(Transmit{std::move(repair)});
+  }
+  pace(packets, PacketPriority::kVideo, now);
+  // Right behind the frame, at the same priority: a repair is only useful
+  // while the frame is still being assembled.
+  pace(repairs, PacketPriority::kVideo, now);
+}
+
+void PeerSession::pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now) {
+  for (SessionOutput& out : produced)
+    if (auto* t = std::get_if<Transmit>(&out)) congestion_.enqueue(std::move(t->datagram), priority, now);
+  produced.clear();
+  congestion_.send_due(now, outputs_);
+}
+
+void PeerSession::on_transport_feedback(const TransportFeedback& feedback, Instant now) {
+  if (!congestion_.on_feedback(feedback, now)) return;
+  report_target(now);
+  congestion_.send_due(now, outputs_);  // the pacing rate may have risen
+}
+
+// FEC and RTX bytes per video byte over the last 1-2 s: the encoder gets
+// what is left after them (as libwebrtc subtracts its protection rate), or a
+// burst of retransmissions would push the total past the estimate.
+double PeerSession::protection_overhead(Instant now) {
+  SendEntry* video = streams_.first_send(MediaKind::kVideo);
+  if (!video) return 0;
+  SendEntry::ProtectionMark mark;
+  mark.media_bytes = video->rtp.stats().bytes;
+  if (video->fec) mark.protection_bytes += video->fec->stats().fec_bytes;
+  if (video->retransmitter) mark.protection_bytes += video->retransmitter->stats().retransmitted_bytes;
+  if (!video->mark_rolled || now - *video->mark_rolled >= seconds(1)) {
+    video->previous_mark = video->mark_rolled ? video->current_mark : mark;
+    video->current_mark = mark;
+    video->mark_rolled = now;
+  }
+  const uint64_t media = mark.media_bytes - video->previous_mark.media_bytes;
+  const uint64_t protection = mark.protection_bytes - video->previous_mark.protection_bytes;
+  return media > 0 ? std::min(1.0, double(protection) / double(media)) : 0.0;
+}
+
+void PeerSession::report_target(Instant now) {
+  if (!congestion_.enabled()) return;
+  const bool audio = streams_.first_send(MediaKind::kAudio) != nullptr;
+  if (auto target = congestion_.take_target(now, audio, protection_overhead(now))) emit(*target);
+}
+
+// One compound RTCP per feedback message: an RR first (RFC 3550 6.1), then it.
+void PeerSession::send_transport_feedback(Instant now) {
+  if (!feedback_generator_) return;
+  for (TransportFeedback& feedback : feedback_generator_->poll(now)) {
+    std::vector<RtcpPacket> packets;
+    packets.emplace_back(ReceiverReport{streams_.rtcp_ssrc(), {}});
+    feedback.sender_ssrc = streams_.rtcp_ssrc();
+    packets.emplace_back(std::move(feedback));
+    outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
+    ++feedback_sent_;
+  }
 }
 
 void PeerSession::send_video(const EncodedFrame& frame, Instant now) { send_on(MediaKind::kVideo, frame, now); }
@@ -289,6 +462,10 @@ void PeerSession::send_rtcp(Instant now, bool bye) {
 
 void PeerSession::handle_timeout(Instant now) {
   if (closed_) return;
+  last_now_ = now;
+  congestion_.send_due(now, outputs_);
+  send_transport_feedback(now);
+  report_target(now);
   if (now >= next_rtcp_) {
     send_rtcp(now, false);
     // Randomised by +-25% so that many peers do not synchronise (RFC 3550 6.3.1).
@@ -315,6 +492,7 @@ void PeerSession::handle_timeout(Instant now) {
 void PeerSession::close(Instant now) {
   if (closed_) return;
   send_rtcp(now, true);
+  congestion_.clear();
   closed_ = true;
 }
 
@@ -326,7 +504,9 @@ std::optional<SessionOutput> PeerSession::poll_output() {
 }
 
 Instant PeerSession::next_timeout() const {
-  Instant next = next_rtcp_;
+  Instant next = std::min(next_rtcp_, congestion_.next_timeout());
+  if (feedback_generator_)
+    if (auto due = feedback_generator_->next_timeout()) next = std::min(next, *due);
   if (!timed_out_ && !peer_hung_up_) next = std::min(next, last_heard_ + config_.peer_timeout);
   if (awaiting_keyframe_ && last_keyframe_request_)
     next = std::min(next, *last_keyframe_request_ + keyframe_request_interval(config_.recovery, recovery_rtt()));
@@ -360,6 +540,13 @@ SessionStats PeerSession::stats() const {
     out.retransmitted_bytes += rs.retransmitted_bytes;
     out.retransmit_unavailable += rs.packets_unavailable;
   }
+  for (const SendEntry& e : streams_.sending()) {
+    if (!e.fec) continue;
+    OutgoingStreamStats& out = s.video_out;
+    out.fec_packets_sent += e.fec->stats().fec_packets;
+    out.fec_bytes_sent += e.fec->stats().fec_bytes;
+    out.fec_protection_loss = e.fec->loss_rate();
+  }
   for (const ReceiveEntry& e : streams_.receiving()) {
     IncomingStreamStats& in = e.config.kind == MediaKind::kVideo ? s.video_in : s.audio_in;
     const ReceiveStatistics& rs = e.rtp.statistics();
@@ -376,6 +563,11 @@ SessionStats PeerSession::stats() const {
       in.frames_waited += dp.frames_waited;
       s.datagrams_malformed += dp.packets_malformed + e.rtx_malformed;
       in.rtx_received += e.rtx_received;
+      in.fec_packets_received += e.fec_received;
+      if (e.fec) {
+        in.packets_recovered_by_fec += e.fec->stats().packets_recovered;
+        in.fec_unrecoverable += e.fec->stats().unrecoverable;
+      }
       if (e.nack) {
         const NackGeneratorStats& ns = e.nack->stats();
         in.nacks_sent += ns.nacks_sent;
@@ -393,6 +585,8 @@ SessionStats PeerSession::stats() const {
   s.datagrams_unexpected = unexpected_;
   s.rtcp_unknown_ssrc = rtcp_unknown_ssrc_;
   s.rtt = rtt_;
+  congestion_.fill(s.congestion, last_now_);
+  s.congestion.transport_feedback_sent = feedback_sent_;
   return s;
 }
 

@@ -13,14 +13,29 @@
 // the receive stream's NACK generator asks for missing packets, RTX packets
 // are unwrapped back into their media stream, and the frame assembler waits
 // for them as long as the RTT allows before it gives a frame up and asks for
-// a keyframe (all budgets in loss_recovery_timing.hpp). Later layers slot in
-// here too: congestion control fed by the reports.
+// a keyframe (all budgets in loss_recovery_timing.hpp).
+//
+// FlexFEC (RFC 8627, when negotiated for a video stream): each frame's
+// packets are protected as written (no header extension), the repair packets
+// follow the frame into the pacer; the receiver feeds the media packets, in
+// that same form, and the repair packets to its FecReceiver, and the packets
+// it rebuilds take the path of retransmitted ones (NACK generator, frame
+// assembler; not the reception statistics, not the transport feedback).
+//
+// Congestion control (congestion_controller.hpp): all outgoing media RTP is
+// paced; with transport-cc negotiated each packet carries a transport-wide
+// sequence number stamped as it leaves the pacer, the receiver answers with
+// TransportFeedback (TransportFeedbackGenerator, every ~50 ms), and the
+// sender's bandwidth estimate sets the pacing rate and comes out as
+// TargetBitrate events for the encoder.
 #include <deque>
 #include <optional>
 #include <random>
 
+#include "cc/transport_feedback_generator.hpp"
 #include "packet/h264_depacketizer.hpp"
 #include "packet/h264_packetizer.hpp"
+#include "session/congestion_controller.hpp"
 #include "session/stream_table.hpp"
 #include "session/session_config.hpp"
 #include "session/session_events.hpp"
@@ -53,10 +68,14 @@ class PeerSession {
   void handle_rtp(ByteView datagram, Instant now);
   void handle_rtcp(ByteView datagram, Instant now);
   void handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now);
-  // `retransmitted`: unwrapped from RTX, bypassing the reception statistics
-  // (which thus count the loss before recovery).
-  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now,
-                     bool retransmitted);
+  void handle_fec(ReceiveEntry& stream, ByteView datagram, Instant now);
+  // kRtx (unwrapped from RTX) and kFec (rebuilt by FlexFEC) bypass the
+  // reception statistics, which thus count the loss before recovery.
+  enum class Origin { kMedia, kRtx, kFec };
+  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now, Origin origin);
+  void feed_fec(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
+  void receive_recovered(ReceiveEntry& stream, const std::vector<Bytes>& packets, Instant now);
+  bool ensure_fec_receiver(ReceiveEntry& stream);
   void deliver_frames(ReceiveEntry& stream, Instant now);
   void send_nacks(Instant now);
   void on_nack(const GenericNack& nack, Instant now);
@@ -67,6 +86,12 @@ class PeerSession {
   void send_rtcp(Instant now, bool bye);
   void send_keyframe_request(Instant now);
   void send_on(MediaKind kind, const EncodedFrame& frame, Instant now);
+  // Moves the Transmits in `produced` into the pacer, then sends what is due.
+  void pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now);
+  void on_transport_feedback(const TransportFeedback& feedback, Instant now);
+  void send_transport_feedback(Instant now);
+  void report_target(Instant now);
+  double protection_overhead(Instant now);
   void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
 
   SessionConfig config_;
@@ -90,6 +115,11 @@ class PeerSession {
   uint64_t malformed_ = 0;
   uint64_t unexpected_ = 0;
   uint64_t rtcp_unknown_ssrc_ = 0;
+
+  CongestionController congestion_;
+  std::unique_ptr<TransportFeedbackGenerator> feedback_generator_;  // with transport-cc only
+  uint64_t feedback_sent_ = 0;
+  Instant last_now_;  // for stats() (the pacer's waits)
 };
 
 }  // namespace peercall

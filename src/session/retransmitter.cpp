@@ -1,5 +1,7 @@
 #include "session/retransmitter.hpp"
 
+#include <algorithm>
+
 #include "rtp/rtx_packet.hpp"
 
 namespace peercall {
@@ -16,7 +18,8 @@ void Retransmitter::remember(uint16_t sequence, Bytes packet, Instant now) {
 }
 
 void Retransmitter::on_nack(const GenericNack& nack, Instant now, Duration rtt,
-                            std::deque<SessionOutput>& out) {
+                            std::deque<SessionOutput>& out, int copies) {
+  if (!uses_rtx()) copies = 1;  // the same packet twice would be an SRTP replay
   ++stats_.nacks_received;
   const Duration min_interval = resend_interval(rtt);
   for (uint16_t sequence : nack.lost_sequence_numbers) {
@@ -30,20 +33,26 @@ void Retransmitter::on_nack(const GenericNack& nack, Instant now, Duration rtt,
       ++stats_.packets_throttled;
       continue;
     }
-    Transmit t;
-    if (uses_rtx()) {
-      auto original = parse_rtp(found.packet);
-      if (!original) {  // cannot happen: we wrote it
-        ++stats_.packets_unavailable;
-        continue;
-      }
-      write_rtx(*original, rtx_payload_type_, rtx_ssrc_, next_rtx_sequence_++, t.datagram);
-    } else {
+    if (!uses_rtx()) {
+      Transmit t;
       t.datagram.assign(found.packet.begin(), found.packet.end());
+      ++stats_.packets_retransmitted;
+      stats_.retransmitted_bytes += t.datagram.size();
+      out.emplace_back(std::move(t));
+      continue;
     }
-    ++stats_.packets_retransmitted;
-    stats_.retransmitted_bytes += t.datagram.size();
-    out.emplace_back(std::move(t));
+    auto original = parse_rtp(found.packet);
+    if (!original) {  // cannot happen: we wrote it
+      ++stats_.packets_unavailable;
+      continue;
+    }
+    for (int copy = 0; copy < std::max(1, copies); ++copy) {
+      Transmit t;
+      write_rtx(*original, rtx_payload_type_, rtx_ssrc_, next_rtx_sequence_++, t.datagram);
+      ++stats_.packets_retransmitted;
+      stats_.retransmitted_bytes += t.datagram.size();
+      out.emplace_back(std::move(t));
+    }
   }
 }
 

@@ -19,7 +19,7 @@ namespace peercall {
 struct RetransmitterStats {
   uint64_t nacks_received = 0;          // NACK packets naming this stream
   uint64_t packets_requested = 0;       // sequence numbers they named
-  uint64_t packets_retransmitted = 0;
+  uint64_t packets_retransmitted = 0;   // copies included
   uint64_t retransmitted_bytes = 0;     // whole RTP packets resent
   uint64_t packets_unavailable = 0;     // asked for, but no longer (or never) kept
   uint64_t packets_throttled = 0;       // asked for again too soon: not resent
@@ -32,8 +32,12 @@ class Retransmitter {
 
   // Every RTP packet of the stream as sent (plain, before SRTP).
   void remember(uint16_t sequence, Bytes packet, Instant now);
-  // Queues the retransmissions one NACK asks for.
-  void on_nack(const GenericNack& nack, Instant now, Duration rtt, std::deque<SessionOutput>& out);
+  // Queues the retransmissions one NACK asks for. `copies` > 1 (RTX only,
+  // each copy with its own RTX sequence number, so SRTP replay protection
+  // keeps one): on a lossy path a lost retransmission would cost another
+  // round trip; a second copy costs a few packets per loss.
+  void on_nack(const GenericNack& nack, Instant now, Duration rtt, std::deque<SessionOutput>& out,
+               int copies = 1);
 
   bool uses_rtx() const { return rtx_payload_type_ != 0 && rtx_ssrc_ != 0; }
   uint32_t rtx_ssrc() const { return rtx_ssrc_; }

@@ -49,8 +49,19 @@ struct ConnectionFailed {
 struct PeerMessage {
   std::string text;
 };
+// The bandwidth estimate moved (by more than 5%, or a second passed): what
+// the encoders may use now, bit/s. `video_bps` is what is left for the video
+// encoder (set_bitrate) after audio, the FEC share and header overhead;
+// `total_bps` is the whole estimate. Only with transport-wide congestion
+// control negotiated (SessionConfig::transport_cc_extension_id).
+struct TargetBitrate {
+  int video_bps = 0;
+  int total_bps = 0;
+};
+
 using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,
-                                  PeerTimedOut, Connected, ConnectionFailed, PeerMessage>;
+                                  PeerTimedOut, Connected, ConnectionFailed, PeerMessage,
+                                  TargetBitrate>;
 using SessionOutput = std::variant<Transmit, SessionEvent>;
 
 }  // namespace peercall

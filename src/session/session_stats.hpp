@@ -2,6 +2,7 @@
 // Counters a session keeps; the app turns two snapshots into rates.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "core/time.hpp"
 
@@ -22,6 +23,11 @@ struct OutgoingStreamStats {
   // From the peer's receiver reports about this stream.
   double remote_fraction_lost = 0;
   int64_t remote_cumulative_lost = 0;
+  // FlexFEC (video): repair packets sent, their RTP bytes, and the loss rate
+  // the protection is sized for.
+  uint64_t fec_packets_sent = 0;
+  uint64_t fec_bytes_sent = 0;
+  double fec_protection_loss = 0;
 };
 
 struct IncomingStreamStats {
@@ -45,6 +51,31 @@ struct IncomingStreamStats {
   uint64_t rtx_received = 0;
   uint64_t frames_waited = 0;
   double jitter_ms = 0;
+  // FlexFEC (video): repair packets received, media packets rebuilt from them
+  // (also counted in packets_recovered when NACK had asked for them), and
+  // repair packets that expired with two or more of their packets missing.
+  uint64_t fec_packets_received = 0;
+  uint64_t packets_recovered_by_fec = 0;
+  uint64_t fec_unrecoverable = 0;
+};
+
+// Transport-wide congestion control and pacing (zeros without transport-cc,
+// except the pacer's figures: the pacer always runs).
+struct CongestionStats {
+  bool transport_cc = false;
+  int target_bps = 0;        // the bandwidth estimate (audio + video + FEC + headers)
+  int video_target_bps = 0;  // last TargetBitrate::video_bps
+  std::optional<int> acknowledged_bps;  // what the peer's feedback says arrived
+  std::string bwe_state = "off";  // rate control: increase / hold / decrease
+  std::string bwe_reason = "start";  // why the last change (RateReason)
+  bool bwe_outage = false;
+  Duration standing_queue{};            // one-way delay above its recent minimum
+  std::optional<double> feedback_loss;  // loss the feedback shows
+  int64_t pacing_rate_bps = 0;
+  Duration pacer_queue_delay{};  // the oldest queued packet's wait
+  size_t pacer_queued_packets = 0;
+  uint64_t transport_feedback_sent = 0;
+  uint64_t transport_feedback_received = 0;
 };
 
 struct SessionStats {
@@ -54,6 +85,7 @@ struct SessionStats {
   uint64_t datagrams_unexpected = 0;  // dropped: well-formed, but not ours
   uint64_t rtcp_unknown_ssrc = 0;     // RTCP (BYE, PLI) naming a source we do not know: ignored
   std::optional<Duration> rtt;
+  CongestionStats congestion;
 };
 
 }  // namespace peercall

@@ -24,6 +24,18 @@ ReceiveEntry* StreamTable::route_rtx(uint32_t ssrc, uint8_t payload_type) {
   return nullptr;
 }
 
+ReceiveEntry* StreamTable::route_fec(uint32_t ssrc, uint8_t payload_type) {
+  if (ssrc == 0) return nullptr;
+  for (ReceiveEntry& r : receive_) {
+    if (r.config.kind != MediaKind::kVideo || r.config.fec_payload_type == 0 ||
+        r.config.fec_payload_type != payload_type)
+      continue;
+    if (r.remote_fec_ssrc == 0 && !is_remote_ssrc(ssrc)) r.remote_fec_ssrc = ssrc;  // not signalled: latch
+    if (r.remote_fec_ssrc == ssrc) return &r;
+  }
+  return nullptr;
+}
+
 ReceiveEntry* StreamTable::receive_by_remote_ssrc(uint32_t ssrc) {
   if (ssrc == 0) return nullptr;
   for (ReceiveEntry& r : receive_)
@@ -45,7 +57,9 @@ SendEntry* StreamTable::first_send(MediaKind kind) {
 
 bool StreamTable::is_remote_ssrc(uint32_t ssrc) const {
   for (const ReceiveEntry& r : receive_)
-    if (ssrc != 0 && (r.rtp.remote_ssrc() == ssrc || r.remote_rtx_ssrc == ssrc)) return true;
+    if (ssrc != 0 &&
+        (r.rtp.remote_ssrc() == ssrc || r.remote_rtx_ssrc == ssrc || r.remote_fec_ssrc == ssrc))
+      return true;
   return false;
 }
 
@@ -67,6 +81,7 @@ std::vector<uint32_t> StreamTable::local_ssrcs() const {
   for (const SendEntry& s : send_) {
     out.push_back(s.config.local_ssrc);
     if (s.retransmitter && s.retransmitter->uses_rtx()) out.push_back(s.retransmitter->rtx_ssrc());
+    if (s.fec) out.push_back(s.config.local_fec_ssrc);
   }
   if (out.empty()) out.push_back(rtcp_ssrc());
   return out;

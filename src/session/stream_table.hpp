@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "fec/fec_encoder.hpp"
+#include "fec/fec_receiver.hpp"
 #include "packet/h264_depacketizer.hpp"
 #include "session/nack_generator.hpp"
 #include "session/retransmitter.hpp"
@@ -24,6 +26,16 @@ struct SendEntry {
   StreamConfig config;
   RtpSendStream rtp;
   std::unique_ptr<Retransmitter> retransmitter;  // video with NACK only
+  std::unique_ptr<FecEncoder> fec;               // video with FlexFEC only
+  // Protection (FEC + RTX) bytes per media byte over the last 1-2 s, for the
+  // video encoder's share of the target: counters at the start of the
+  // previous and of the current one-second window.
+  struct ProtectionMark {
+    uint64_t media_bytes = 0;
+    uint64_t protection_bytes = 0;
+  };
+  ProtectionMark previous_mark, current_mark;
+  std::optional<Instant> mark_rolled;
 };
 
 struct ReceiveEntry {
@@ -39,6 +51,11 @@ struct ReceiveEntry {
   uint32_t remote_rtx_ssrc = 0;
   uint64_t rtx_received = 0;   // RTX packets unwrapped into this stream
   uint64_t rtx_malformed = 0;  // RTX packets too short to carry a sequence number
+  // Video with FlexFEC only (config.fec_payload_type != 0): the peer's FEC
+  // SSRC (0 until known) and the receiver, made once both SSRCs are known.
+  uint32_t remote_fec_ssrc = 0;
+  std::unique_ptr<FecReceiver> fec;
+  uint64_t fec_received = 0;  // FEC packets routed here, before the receiver existed too
 };
 
 class StreamTable {
@@ -52,6 +69,13 @@ class StreamTable {
       if (s.send) {
         SendEntry e{s, RtpSendStream(s, uint16_t(random()), uint32_t(random())), nullptr};
         if (nack) e.retransmitter = std::make_unique<Retransmitter>(s, recovery, uint16_t(random()));
+        if (s.kind == MediaKind::kVideo && s.fec_payload_type != 0 && s.local_fec_ssrc != 0) {
+          FecEncoderConfig fc;
+          fc.fec_ssrc = s.local_fec_ssrc;
+          fc.fec_payload_type = s.fec_payload_type;
+          fc.first_sequence_number = uint16_t(random());
+          e.fec = std::make_unique<FecEncoder>(fc);
+        }
         send_.push_back(std::move(e));
       }
       if (s.receive) {
@@ -59,6 +83,7 @@ class StreamTable {
         if (s.kind == MediaKind::kVideo) r.depacketizer = std::make_unique<H264Depacketizer>();
         if (nack) r.nack = std::make_unique<NackGenerator>(recovery);
         r.remote_rtx_ssrc = s.remote_rtx_ssrc;
+        if (s.kind == MediaKind::kVideo) r.remote_fec_ssrc = s.remote_fec_ssrc;
         receive_.push_back(std::move(r));
       }
     }
@@ -68,6 +93,8 @@ class StreamTable {
   ReceiveEntry* route(uint32_t ssrc, uint8_t payload_type);
   // The receive stream an RTX packet repairs, or null (learning the RTX SSRC if unknown).
   ReceiveEntry* route_rtx(uint32_t ssrc, uint8_t payload_type);
+  // The receive stream a FlexFEC packet protects, or null (learning the FEC SSRC if unknown).
+  ReceiveEntry* route_fec(uint32_t ssrc, uint8_t payload_type);
   ReceiveEntry* receive_by_remote_ssrc(uint32_t ssrc);
   SendEntry* send_by_local_ssrc(uint32_t ssrc);
   SendEntry* first_send(MediaKind kind);

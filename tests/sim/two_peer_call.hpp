@@ -2,7 +2,10 @@
 // Two PeerSessions in a call over a SimulatedNetwork on a virtual clock:
 // both send 30 fps fake H.264 (a keyframe first and whenever the other side
 // asks) and 50 pps audio. Records every delivered frame with its delivery
-// instant, so tests can measure delivery, order, freezes and latency.
+// instant, so tests can measure delivery, order, freezes and latency. With
+// `follow_target` a sender sizes its frames like an encoder would after
+// set_bitrate(TargetBitrate::video_bps): video_bps / 30 per frame (keyframes
+// three times that).
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -25,12 +28,16 @@ struct CallPeer {
   std::vector<DeliveredFrame> audio;
   int keyframe_requests = 0;  // KeyframeRequested events: the other side asked us
   bool force_keyframe = true;
+  std::vector<std::pair<Instant, TargetBitrate>> targets;  // TargetBitrate events
+  int video_bps = 0;  // the last TargetBitrate's, 0 before the first
 };
 
 struct TwoPeerCallOptions {
   size_t keyframe_bytes = 6000;
   size_t delta_bytes = 1500;
   uint32_t keyframe_every = 0;  // 0: only the first and requested ones
+  bool follow_target = false;
+  size_t audio_bytes = 5;  // per 20 ms packet (80: Opus at 32 kbit/s)
 };
 
 class TwoPeerCall {
@@ -42,6 +49,7 @@ class TwoPeerCall {
       : model_(model), net_(seed), options_(options) {
     for (int i = 0; i < 2; ++i) peers_[i].session = std::make_unique<PeerSession>(configs[i], now_);
     start_ = now_;
+    net_.set_epoch(now_);
   }
 
   // Sends until `send_until`, runs the clock until `run_until` (both from now).
@@ -72,6 +80,7 @@ class TwoPeerCall {
         for (auto& p : peers_) {
           EncodedFrame a;
           a.data = {0x78, uint8_t(audio_sent_), uint8_t(audio_sent_ >> 8), 3, 4};
+          a.data.resize(std::max<size_t>(a.data.size(), options_.audio_bytes), 0x55);
           a.rtp_timestamp = audio_sent_ * 960;
           a.capture_time = now_;
           p.session->send_audio(a, now_);
@@ -95,13 +104,19 @@ class TwoPeerCall {
   bool stuck() const { return stuck_; }
   uint32_t frames_sent() const { return frames_sent_; }
   Instant sent_at(uint32_t frame) const { return start_ + microseconds(frame * kFrameMicros); }
+  Instant start() const { return start_; }
+  // The frame sent at or just after `since_start`.
+  uint32_t frame_at(Duration since_start) const {
+    return uint32_t((to_micros(since_start) + kFrameMicros - 1) / kFrameMicros);
+  }
   SimulatedNetwork& network() { return net_; }
+  const SimulatedNetwork& network() const { return net_; }
   bool sent_as_keyframe(int side, uint32_t frame) const {
     return std::ranges::find(keyframes_[side], frame) != keyframes_[side].end();
   }
   Bytes expected_frame(int side, uint32_t frame) const {
     const bool key = sent_as_keyframe(side, frame);
-    return fake_access_unit(frame, key, key ? options_.keyframe_bytes : options_.delta_bytes);
+    return fake_access_unit(frame, key, frame < sizes_[side].size() ? sizes_[side][frame] : 0);
   }
 
  private:
@@ -113,7 +128,13 @@ class TwoPeerCall {
       f.keyframe = p.force_keyframe || (options_.keyframe_every && n % options_.keyframe_every == 0);
       p.force_keyframe = false;
       if (f.keyframe) keyframes_[i].push_back(n);
-      f.data = fake_access_unit(n, f.keyframe, f.keyframe ? options_.keyframe_bytes : options_.delta_bytes);
+      size_t body = f.keyframe ? options_.keyframe_bytes : options_.delta_bytes;
+      if (options_.follow_target && p.video_bps > 0) {
+        body = size_t(p.video_bps / 8 / 30);
+        if (f.keyframe) body *= 3;
+      }
+      sizes_[i].push_back(body);
+      f.data = fake_access_unit(n, f.keyframe, body);
       f.rtp_timestamp = n * 3000;
       f.capture_time = now_;
       p.session->send_video(f, now_);
@@ -132,6 +153,10 @@ class TwoPeerCall {
         auto& ev = std::get<SessionEvent>(*out);
         if (auto* v = std::get_if<VideoReceived>(&ev)) p.video.push_back({v->frame, now_});
         if (auto* a = std::get_if<AudioReceived>(&ev)) p.audio.push_back({a->frame, now_});
+        if (auto* t = std::get_if<TargetBitrate>(&ev)) {
+          p.targets.emplace_back(now_, *t);
+          p.video_bps = t->video_bps;
+        }
         if (std::holds_alternative<KeyframeRequested>(ev)) {
           ++p.keyframe_requests;
           p.force_keyframe = true;
@@ -147,6 +172,7 @@ class TwoPeerCall {
   Instant start_;
   std::array<CallPeer, 2> peers_;
   std::array<std::vector<uint32_t>, 2> keyframes_;
+  std::array<std::vector<size_t>, 2> sizes_;  // body size of each frame sent
   uint32_t frames_sent_ = 0;
   uint32_t audio_sent_ = 0;
   int spins_ = 0;

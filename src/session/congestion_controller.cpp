@@ -1,0 +1,158 @@
+#include "session/congestion_controller.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rtp/rtp_header_extensions.hpp"
+#include "rtp/rtp_packet.hpp"
+
+namespace peercall {
+namespace {
+
+BandwidthEstimatorConfig estimator_config(const SessionConfig& c) {
+  BandwidthEstimatorConfig e;
+  e.min_bitrate_bps = c.min_bitrate_bps;
+  e.max_bitrate_bps = c.max_bitrate_bps;
+  e.start_bitrate_bps = std::clamp(c.start_bitrate_bps, c.min_bitrate_bps, c.max_bitrate_bps);
+  return e;
+}
+
+PacerConfig pacer_config(const SessionConfig& c) {
+  PacerConfig p;
+  const int rate = c.transport_cc_extension_id != 0 ? c.start_bitrate_bps : c.max_bitrate_bps;
+  p.initial_rate_bps = static_cast<int64_t>(CongestionController::kPacingFactor * rate);
+  return p;
+}
+
+uint32_t ssrc_of(const Bytes& packet) {
+  if (packet.size() < kRtpHeaderSize) return 0;
+  return (uint32_t(packet[8]) << 24) | (uint32_t(packet[9]) << 16) | (uint32_t(packet[10]) << 8) |
+         packet[11];
+}
+
+bool differs(int a, int b) { return std::abs(a - b) > CongestionController::kReportChange * b; }
+
+const char* to_text(RateControlState s) {
+  switch (s) {
+    case RateControlState::kHold: return "hold";
+    case RateControlState::kIncrease: return "increase";
+    case RateControlState::kDecrease: return "decrease";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool stamp_transport_sequence(Bytes& packet, uint8_t id, uint16_t sequence) {
+  const auto value = encode_transport_sequence(sequence);
+  if (set_extension_in_place(packet, id, value)) return true;
+  auto parsed = parse_rtp(packet);
+  if (!parsed) return false;
+  Bytes rewritten;
+  rewritten.reserve(packet.size() + 8);
+  write_rtp_with_extensions(parsed->header, {HeaderExtension{id, ByteView(value.data(), value.size())}},
+                            parsed->payload, rewritten);
+  packet = std::move(rewritten);
+  return true;
+}
+
+CongestionController::CongestionController(const SessionConfig& config,
+                                           std::vector<uint32_t> rtx_ssrcs,
+                                           uint16_t first_transport_sequence)
+    : extension_id_(config.transport_cc_extension_id),
+      rtx_ssrcs_(std::move(rtx_ssrcs)),
+      next_sequence_(first_transport_sequence),
+      pacer_(pacer_config(config)),
+      estimator_(estimator_config(config)) {}
+
+void CongestionController::enqueue(Bytes packet, PacketPriority priority, Instant now) {
+  pacer_.enqueue(std::move(packet), priority, now);
+}
+
+void CongestionController::send_due(Instant now, std::deque<SessionOutput>& out) {
+  while (auto packet = pacer_.poll(now)) {
+    if (enabled()) {
+      const uint16_t sequence = next_sequence_;
+      if (stamp_transport_sequence(*packet, extension_id_, sequence)) {
+        ++next_sequence_;
+        const bool rtx = std::ranges::find(rtx_ssrcs_, ssrc_of(*packet)) != rtx_ssrcs_.end();
+        adapter_.on_packet_sent(sequence, now, packet->size(), rtx);
+      }
+    }
+    out.emplace_back(Transmit{std::move(*packet)});
+  }
+}
+
+void CongestionController::clear() { pacer_ = Pacer(PacerConfig{}); }
+
+bool CongestionController::on_feedback(const TransportFeedback& feedback, Instant now) {
+  if (!enabled()) return false;
+  ++feedback_received_;
+  auto report = adapter_.on_feedback(feedback, now);
+  if (!report) return false;
+  estimator_.on_feedback(*report);
+  loss_.on_feedback(*report);
+  pacer_.set_pacing_rate(static_cast<int64_t>(kPacingFactor * estimator_.target_bitrate_bps()));
+  return true;
+}
+
+void CongestionController::on_rtt(Duration rtt, Instant now) {
+  if (enabled()) estimator_.on_rtt(rtt, now);
+}
+
+void CongestionController::on_fraction_lost(double fraction, Instant now) {
+  loss_.on_fraction_lost(fraction);
+  if (enabled()) estimator_.on_loss_report(fraction, now);
+}
+
+std::optional<TargetBitrate> CongestionController::take_target(Instant now, bool audio,
+                                                               double protection) {
+  if (!enabled()) return std::nullopt;
+  TargetBitrate t;
+  t.total_bps = estimator_.target_bitrate_bps();
+  const double media = t.total_bps * (1.0 - kHeaderOverhead) - (audio ? kAudioBps : 0);
+  t.video_bps = std::max(kMinVideoBps, int(media / (1.0 + std::max(0.0, protection))));
+  const bool due = !last_target_ || now - last_target_at_ >= kReportInterval ||
+                   differs(t.total_bps, last_target_->total_bps) ||
+                   differs(t.video_bps, last_target_->video_bps);
+  if (!due) return std::nullopt;
+  last_target_ = t;
+  last_target_at_ = now;
+  return t;
+}
+
+bool CongestionController::lossy_not_congested(double loss, Instant now) const {
+  // Without transport-cc there is no delay signal to tell random loss from
+  // congestion (and the session behaves as before it existed).
+  if (!enabled() || loss_.loss_rate() < loss) return false;
+  const BweEstimateState e = estimator_.estimate_state(now);
+  return e.usage == BandwidthUsage::kNormal && e.standing_queue < milliseconds(50) &&
+         e.last_reason != RateReason::kDelayDecrease && e.last_reason != RateReason::kLossDecrease;
+}
+
+Instant CongestionController::next_timeout() const {
+  Instant next = pacer_.next_send_time();
+  if (enabled()) next = std::min(next, last_target_ ? last_target_at_ + kReportInterval : Instant{});
+  return next;
+}
+
+void CongestionController::fill(CongestionStats& s, Instant now) const {
+  const PacerStats ps = pacer_.stats(now);
+  s.pacing_rate_bps = ps.effective_rate_bps;
+  s.pacer_queue_delay = ps.oldest_wait;
+  s.pacer_queued_packets = ps.queued_packets;
+  s.transport_cc = enabled();
+  if (!enabled()) return;
+  const BweEstimateState e = estimator_.estimate_state(now);
+  s.target_bps = e.target_bps;
+  s.video_target_bps = last_target_ ? last_target_->video_bps : 0;
+  s.acknowledged_bps = e.acknowledged_bps;
+  s.bwe_state = to_text(e.rate_state);
+  s.bwe_reason = std::string(to_string(e.last_reason));
+  s.bwe_outage = e.outage;
+  s.standing_queue = e.standing_queue;
+  s.feedback_loss = e.loss_fraction;
+  s.transport_feedback_received = feedback_received_;
+}
+
+}  // namespace peercall
