@@ -250,6 +250,7 @@ LocalMediaConfig CallController::local_media() const {
   local.video_rtx_ssrc = video_rtx_ssrc_;
   local.cname = "peercall-" + std::to_string(video_ssrc_);
   local.data_channel = true;  // chat and mute / camera state, end-to-end encrypted
+  local.transport_cc = true;  // congestion control: the encoder follows the link
   return local;
 }
 
@@ -271,7 +272,7 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
         if constexpr (std::is_same_v<E, VideoReceived>) {
           if (media_.receive) media_.receive->on_video(std::move(e.frame));
         } else if constexpr (std::is_same_v<E, AudioReceived>) {
-          if (media_.receive) media_.receive->on_audio(std::move(e.frame), e.lost_before);
+          if (media_.receive) media_.receive->on_audio(std::move(e.frame), e.sequence);
         } else if constexpr (std::is_same_v<E, KeyframeRequested>) {
           if (media_.send && links_.keyframe_due(Clock::now())) media_.send->request_keyframe();
         } else if constexpr (std::is_same_v<E, Connected>) {
@@ -293,6 +294,9 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
             media_.window->set_title("peercall - " + std::string(role_ == Role::kWatch ? "watching " : "call with ") + who);
             if (!options_.name.empty()) media_.window->set_remote_label(options_.name);
           }
+        } else if constexpr (std::is_same_v<E, TargetBitrate>) {
+          link_targets_[id] = e.video_bps;
+          follow_link_rates();
         } else if constexpr (std::is_same_v<E, PeerMessage>) {
           if (chat_) chat_->on_message(e.text);
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {
@@ -311,9 +315,25 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
       event);
 }
 
+// One encoding for every viewer: it follows the slowest link, but not below a
+// third of the fastest, so one viewer on a bad link does not ruin the picture
+// of the others (that viewer's own pacer and loss recovery cope, with more
+// freezes). Simulcast or layers would serve each at its own rate.
+void CallController::follow_link_rates() {
+  if (!media_.send || link_targets_.empty()) return;
+  int lowest = INT32_MAX, highest = 0;
+  for (const auto& [id, bps] : link_targets_) {
+    lowest = std::min(lowest, bps);
+    highest = std::max(highest, bps);
+  }
+  media_.send->set_video_bitrate(std::max(lowest, highest / 3));
+}
+
 void CallController::remove_link(const std::string& id, ExitCode code, const std::string& message) {
   if (!links_.contains(id)) return;
   links_.remove(io_, id);
+  link_targets_.erase(id);
+  follow_link_rates();
   if (role_ == Role::kStream) {
     spdlog::info("{} ({} watching)", message, links_.size());
     if (links_.size() == 0 && media_.send && sending_started_) media_.send->set_paused(true);
@@ -388,9 +408,14 @@ void CallController::on_status_tick() {
   t.keyframe_requests_received = lt.keyframe_requests_received;
   t.rtt = lt.rtt;
   t.sas = sas_;
+  t.bwe_kbps = lt.bwe_kbps;
+  t.pacer_delay_ms = lt.pacer_delay_ms;
+  t.fec_sent = lt.fec_sent;
+  t.fec_recovered = lt.fec_recovered;
   if (media_.send) {
     const SendPipelineStats s = media_.send->stats();
     t.frames_out = s.frames_encoded;
+    t.video_target_kbps = media_.send->video_bitrate() / 1000;
     t.frames_skipped += s.frames_skipped + outgoing_video_.dropped() + video_frames_withheld_;
   }
   LatencySummary latency;
@@ -398,6 +423,13 @@ void CallController::on_status_tick() {
     const ReceivePipelineStats r = media_.receive->stats();
     t.frames_in = r.frames_decoded;
     t.audio_concealed = r.audio_frames_concealed;
+    t.audio_fec_recovered = r.audio_fec_recovered;
+    t.freezes = r.freezes;
+    t.longest_freeze_ms = r.longest_freeze_ms;
+    t.audio_late = r.audio_late;
+    t.audio_buffer_ms = r.audio_buffer_ms;
+    t.audio_target_ms = r.audio_target_ms;
+    t.audio_concealed_pct = 100.0 * r.audio_concealed_fraction;
     t.frames_skipped += r.frames_skipped;
     if (r.first_frame_at != Instant{} && linked_at_ != Instant{}) {
       t.first_picture = r.first_frame_at - linked_at_;

@@ -11,6 +11,7 @@
 //   watch   : receive a stream
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,7 +71,8 @@ class CallController {
   void on_link_event(const std::string& id, SessionEvent event);
   void remove_link(const std::string& id, ExitCode code, const std::string& message);
   void on_local_state(const LocalMediaState& state);  // main thread
-  void start_sending();  // the first peer is connected, or one more viewer
+  void start_sending();
+  void follow_link_rates();  // network thread: the encoder's rate from every link's estimate  // the first peer is connected, or one more viewer
   void post_flush();  // any thread
   void flush_outgoing();
   void on_status_tick();
@@ -107,6 +109,7 @@ class CallController {
   Instant linked_at_{};  // the first peer's channel connected (network thread)
   bool first_picture_logged_ = false;
   bool sending_started_ = false;  // network thread
+  std::map<std::string, int> link_targets_;  // network thread: video bit/s by link
   std::string sas_;      // network thread
 
   // --accept ask: the open question, answered by keys on the main thread.

@@ -41,6 +41,10 @@ Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
     c.session.streams.push_back(std::move(s));
   }
   c.session.cname = local.cname;
+  c.session.transport_cc_extension_id = negotiated.transport_cc_id;
+  // Start near the cap: most links carry it, and a picture that starts blurred
+  // stays so for seconds; a slow link is found within a few feedbacks.
+  c.session.start_bitrate_bps = 1'800'000;
   if (negotiated.data.enabled) {
     MessageChannelConfig m;
     m.remote_port = negotiated.data.remote_port;

@@ -1,5 +1,7 @@
 #include "app/link_set.hpp"
 
+#include <algorithm>
+
 namespace peercall {
 
 void LinkTotals::add(const PeerConnectionStats& s) {
@@ -20,6 +22,13 @@ void LinkTotals::add(const PeerConnectionStats& s) {
   keyframe_requests_sent += m.video_in.keyframe_requests_sent;
   keyframe_requests_received += m.video_out.keyframe_requests_received;
   if (m.rtt && !rtt) rtt = m.rtt;
+  fec_sent += m.video_out.fec_packets_sent;
+  fec_recovered += m.video_in.packets_recovered_by_fec;
+  if (m.congestion.transport_cc && m.congestion.target_bps > 0) {
+    const int kbps = m.congestion.target_bps / 1000;
+    bwe_kbps = bwe_kbps == 0 ? kbps : std::min(bwe_kbps, kbps);
+  }
+  pacer_delay_ms = std::max(pacer_delay_ms, to_micros(m.congestion.pacer_queue_delay) / 1000.0);
 }
 
 PeerLink* LinkSet::find(const std::string& id) {
@@ -84,6 +93,8 @@ bool LinkSet::keyframe_due(Instant now) {
 
 LinkTotals LinkSet::totals() const {
   LinkTotals t = retired_;
+  t.bwe_kbps = 0;  // of the links now, not of the ones gone
+  t.pacer_delay_ms = 0;
   for (const auto& [id, link] : links_) t.add(link->stats());
   return t;
 }

@@ -20,6 +20,10 @@ struct LinkTotals {
   uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
   uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;
   std::optional<Duration> rtt;
+  // FlexFEC and congestion control (the current links only, not summed).
+  uint64_t fec_sent = 0, fec_recovered = 0;
+  int bwe_kbps = 0;                 // the lowest link's estimate, 0 = none
+  double pacer_delay_ms = 0;        // the longest pacer queue now
   void add(const PeerConnectionStats& s);
 };
 

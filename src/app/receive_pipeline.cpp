@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "media/codec/h264_decoder.hpp"
-#include "media/codec/opus_decoder.hpp"
+#include "media/audio/jitter/audio_playout.hpp"
 #include "media/synthetic/frame_stamp.hpp"
 
 namespace peercall {
@@ -15,17 +15,22 @@ ReceivePipeline::~ReceivePipeline() { stop(); }
 Result<bool> ReceivePipeline::start() {
   auto video = H264Decoder::create();
   if (!video) return Error{video.error()};
-  auto audio = OpusDecoder::create();
-  if (!audio) return Error{audio.error()};
+  auto playout = AudioPlayout::create();
+  if (!playout) return Error{playout.error()};
+  playout_ = std::move(*playout);
   video_thread_ = std::thread([this, dec = std::move(*video)]() mutable { decode_video(*dec); });
-  audio_thread_ = std::thread([this, dec = std::move(*audio)]() mutable { decode_audio(*dec); });
+  audio_thread_ = std::thread([this] { play_audio(); });
   if (outputs_.recorder) record_thread_ = std::thread([this] { record(); });
   return true;
 }
 
 void ReceivePipeline::stop() {
   video_queue_.close();
-  audio_queue_.close();
+  {
+    std::lock_guard lock(audio_mu_);
+    stopping_ = true;
+  }
+  audio_cv_.notify_all();
   record_queue_.close();
   for (auto* t : {&video_thread_, &audio_thread_, &record_thread_})
     if (t->joinable()) t->join();
@@ -36,9 +41,18 @@ void ReceivePipeline::on_video(EncodedFrame frame) {
   video_queue_.push(std::move(frame));
 }
 
-void ReceivePipeline::on_audio(EncodedFrame frame, uint32_t lost_before) {
-  if (outputs_.recorder) record_queue_.push(RecordItem{false, frame});
-  audio_queue_.push(AudioPacket{std::move(frame), lost_before});
+void ReceivePipeline::on_audio(EncodedFrame frame, uint16_t sequence) {
+  if (!playout_) return;
+  if (outputs_.recorder && (!recorded_audio_ || int32_t(frame.rtp_timestamp - last_recorded_audio_ts_) > 0)) {
+    recorded_audio_ = true;  // a late packet is played if it can be, but a file needs order
+    last_recorded_audio_ts_ = frame.rtp_timestamp;
+    record_queue_.push(RecordItem{false, frame});
+  }
+  playout_->insert(sequence, frame.rtp_timestamp, std::move(frame.data), Clock::now(), frame.capture_time);
+  if (!audio_started_.exchange(true)) {
+    { std::lock_guard lock(audio_mu_); }
+    audio_cv_.notify_all();
+  }
 }
 
 void ReceivePipeline::decode_video(H264Decoder& decoder) {
@@ -66,24 +80,40 @@ void ReceivePipeline::decode_video(H264Decoder& decoder) {
     const VideoFrame& picture = **decoded;
     const int64_t now_us = to_micros(Clock::now());
     if (frames_decoded_++ == 0) first_frame_us_ = now_us;
+    // A freeze: a picture held over 200 ms (as WebRTC's stats count them).
+    if (last_frame_us_ != 0 && now_us - last_frame_us_ > 200'000) {
+      ++freezes_;
+      longest_freeze_us_ = std::max<int64_t>(longest_freeze_us_, now_us - last_frame_us_);
+    }
+    last_frame_us_ = now_us;
     if (auto stamp = read_stamp(picture.y(), picture.width, picture.width, picture.height, now_us))
       latency_.add((now_us - stamp->capture_time_us) / 1000.0);
     for (VideoSink* sink : outputs_.video) sink->on_video(picture);
   }
 }
 
-void ReceivePipeline::decode_audio(OpusDecoder& decoder) {
-  while (auto packet = audio_queue_.pop()) {
-    for (uint32_t i = 0; i < packet->lost_before; ++i) {
-      AudioFrame concealed = decoder.conceal();
-      ++audio_concealed_;
-      for (AudioSink* sink : outputs_.audio) sink->on_audio(concealed);
-    }
-    auto decoded = decoder.decode(packet->frame.data);
-    if (!decoded) continue;
-    ++audio_decoded_;
-    decoded->capture_time = packet->frame.capture_time;
-    for (AudioSink* sink : outputs_.audio) sink->on_audio(*decoded);
+// The playout clock: a frame every 20 ms from the first packet on, pulled
+// from the jitter buffer (decoded, FEC-repaired, concealed or stretched).
+// A sink with a device clock of its own (the speaker) absorbs the small
+// difference between the two clocks in its queue.
+void ReceivePipeline::play_audio() {
+  {
+    std::unique_lock lock(audio_mu_);
+    audio_cv_.wait(lock, [&] { return stopping_ || audio_started_; });
+    if (stopping_) return;
+  }
+  Instant tick = Clock::now();
+  while (true) {
+    PlayoutInfo info;
+    AudioFrame frame = playout_->next_frame(tick, &info);
+    if (info.kind == FrameKind::kConcealed || info.kind == FrameKind::kExpanded) ++audio_concealed_;
+    else if (info.kind != FrameKind::kSilence) ++audio_decoded_;
+    for (AudioSink* sink : outputs_.audio) sink->on_audio(frame);
+    tick += milliseconds(20);
+    const Instant now = Clock::now();
+    if (now - tick > milliseconds(200)) tick = now;  // a stalled machine: no catch-up burst
+    std::unique_lock lock(audio_mu_);
+    if (audio_cv_.wait_until(lock, tick, [&] { return stopping_.load(); })) return;
   }
 }
 
@@ -103,7 +133,17 @@ ReceivePipelineStats ReceivePipeline::stats() const {
   s.frames_skipped = video_queue_.dropped();
   s.audio_frames_decoded = audio_decoded_;
   s.audio_frames_concealed = audio_concealed_;
+  if (playout_) {
+    const AudioPlayoutStats p = playout_->stats();
+    s.audio_fec_recovered = p.jitter.fec_recovered;
+    s.audio_late = p.jitter.late_dropped;
+    s.audio_buffer_ms = p.jitter.buffer_delay_ms;
+    s.audio_target_ms = p.jitter.target_delay_ms;
+    s.audio_concealed_fraction = p.jitter.concealed_fraction();
+  }
   s.first_frame_at = instant_from_micros(first_frame_us_);
+  s.freezes = freezes_;
+  s.longest_freeze_ms = longest_freeze_us_ / 1000;
   return s;
 }
 

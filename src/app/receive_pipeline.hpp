@@ -4,6 +4,7 @@
 // frame breaks the reference chain, so the decoder then waits for a keyframe
 // and asks for one.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,7 +20,7 @@
 namespace peercall {
 
 class H264Decoder;
-class OpusDecoder;
+class AudioPlayout;
 
 struct ReceivePipelineStats {
   uint64_t frames_decoded = 0;
@@ -27,7 +28,14 @@ struct ReceivePipelineStats {
   uint64_t frames_skipped = 0;  // dropped before decoding: it was behind
   uint64_t audio_frames_decoded = 0;
   uint64_t audio_frames_concealed = 0;
-  Instant first_frame_at{};  // when the first picture was decoded (epoch: none yet)
+  // The audio jitter buffer: Opus in-band FEC repairs, packets too late to
+  // play, its delay now and its target (ms).
+  uint64_t audio_fec_recovered = 0, audio_late = 0;
+  int audio_buffer_ms = 0, audio_target_ms = 0;
+  double audio_concealed_fraction = 0;
+  Instant first_frame_at{};
+  uint64_t freezes = 0;  // pictures held over 200 ms
+  int64_t longest_freeze_ms = 0;  // when the first picture was decoded (epoch: none yet)
 };
 
 class ReceivePipeline {
@@ -47,32 +55,37 @@ class ReceivePipeline {
 
   // Network thread.
   void on_video(EncodedFrame frame);
-  void on_audio(EncodedFrame frame, uint32_t lost_before);
+  // Any order: the jitter buffer sorts by sequence number.
+  void on_audio(EncodedFrame frame, uint16_t sequence);
 
   ReceivePipelineStats stats() const;
   LatencyTracker& latency() { return latency_; }
 
  private:
-  struct AudioPacket {
-    EncodedFrame frame;
-    uint32_t lost_before = 0;
-  };
   struct RecordItem {
     bool video;
     EncodedFrame frame;
   };
   void decode_video(H264Decoder& decoder);
-  void decode_audio(OpusDecoder& decoder);
+  void play_audio();  // the playout clock: one 20 ms frame per tick
   void record();
 
   Outputs outputs_;
   BoundedQueue<EncodedFrame> video_queue_{8};
-  BoundedQueue<AudioPacket> audio_queue_{10};
+  std::unique_ptr<AudioPlayout> playout_;
+  std::atomic<bool> audio_started_{false}, stopping_{false};
+  std::mutex audio_mu_;
+  std::condition_variable audio_cv_;
+  uint32_t last_recorded_audio_ts_ = 0;  // network thread: the recorder gets audio in order
+  bool recorded_audio_ = false;
   BoundedQueue<RecordItem> record_queue_{512};
   LatencyTracker latency_;
   std::atomic<uint64_t> frames_decoded_{0}, decode_errors_{0}, audio_decoded_{0},
       audio_concealed_{0};
   std::atomic<int64_t> first_frame_us_{0};
+  int64_t last_frame_us_ = 0;  // video thread
+  std::atomic<uint64_t> freezes_{0};
+  std::atomic<int64_t> longest_freeze_us_{0};
   std::thread video_thread_, audio_thread_, record_thread_;
 };
 

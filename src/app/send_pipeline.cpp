@@ -165,17 +165,16 @@ Result<Done> SendPipeline::ensure_encoder(int width, int height) {
     encoder_config_.screen_content = video_->screen_content();
     encoder_config_.crf = encoder_config_.screen_content ? kScreenCrf : base_crf_;
     if (encoder_) {
-      const int bitrate = encoder_->bitrate();
+      applied_bitrate_ = encoder_->bitrate();  // what congestion control chose, for the next one
       encoder_.reset();
-      encoder_config_.bitrate_bps = bitrate;
     }
   }
   if (encoder_ && encoder_->config().width == width && encoder_->config().height == height) return Done{};
   H264EncoderConfig config = encoder_config_;
   config.width = width;
   config.height = height;
+  if (applied_bitrate_ > 0) config.bitrate_bps = applied_bitrate_;  // keep what congestion control chose
   if (encoder_) {
-    config.bitrate_bps = encoder_->bitrate();  // keep what congestion control chose
     spdlog::info("video: the source changed size: encoding {}x{} now", width, height);
   } else {
     spdlog::debug("video: encoding {}x{}", width, height);
@@ -201,6 +200,11 @@ void SendPipeline::encode_video() {
     }
     if (input.width != target.width || input.height != target.height)
       input = scaler.fit(input, target.width, target.height);
+    if (const int bps = target_bitrate_.exchange(0); bps > 0) {
+      const int capped = std::min(bps, encoder_config_.bitrate_bps);
+      if (capped != encoder_->bitrate()) encoder_->set_bitrate(capped);
+    }
+    applied_bitrate_ = encoder_->bitrate();
     auto encoded = encoder_->encode(input, keyframe_requested_.exchange(false));
     if (!encoded) {
       spdlog::warn("video: {}", encoded.error());

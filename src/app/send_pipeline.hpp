@@ -8,6 +8,7 @@
 // camera switch) the encoder is reopened at the new size: its first frame is
 // an IDR with the new SPS, which decoders follow. With a size given, every
 // picture is fitted into it keeping its aspect (black borders).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -71,6 +72,10 @@ class SendPipeline {
   // screen); the old one is closed on the capture thread. The encoder is
   // reopened for the new source's rate and content (a screen: sharp, 15 fps).
   void switch_video(std::unique_ptr<VideoSource> next);
+  // Any thread: congestion control's rate for the video, from the next frame
+  // on; never above the configured --bitrate, which stays the cap.
+  void set_video_bitrate(int bps) { target_bitrate_ = std::max(1, bps); }
+  int video_bitrate() const { return applied_bitrate_; }
   bool audio_muted() const { return audio_muted_; }
   bool video_off() const { return video_off_; }
   SendPipelineStats stats() const;
@@ -103,6 +108,7 @@ class SendPipeline {
   std::mutex control_mu_;  // also guards video_ while a switch is pending
   std::unique_ptr<VideoSource> next_video_;
   std::atomic<bool> encoder_profile_changed_{false};
+  std::atomic<int> target_bitrate_{0}, applied_bitrate_{0};
   std::condition_variable control_cv_;
   std::atomic<uint64_t> frames_captured_{0}, frames_encoded_{0}, audio_frames_encoded_{0};
   std::string video_end_;  // capture thread, read by the encoder thread after the queue closed

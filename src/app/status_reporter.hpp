@@ -31,6 +31,14 @@ struct StatusTotals {
   int peers = 0;
   uint64_t rejected = 0;  // SRTP that failed authentication or replayed, RTCP from strangers
   std::string sas;
+  // Congestion control, FEC and the audio jitter buffer.
+  int bwe_kbps = 0, video_target_kbps = 0;
+  double pacer_delay_ms = 0;
+  uint64_t fec_sent = 0, fec_recovered = 0, audio_fec_recovered = 0, audio_late = 0;
+  int audio_buffer_ms = 0, audio_target_ms = 0;
+  uint64_t freezes = 0;
+  int64_t longest_freeze_ms = 0;
+  double audio_concealed_pct = 0;
   // Chat lines and both sides' mute / camera state (data channel).
   uint64_t chat_sent = 0, chat_received = 0, chat_refused = 0, chat_dropped_in = 0;
   bool audio_muted = false, video_off = false, remote_audio_muted = false, remote_video_off = false;

@@ -43,9 +43,12 @@ FrameRate estimate_frame_rate(const std::vector<int64_t>& capture_times_us, Fram
 class Y4mWriter : public VideoSink {
  public:
   static constexpr size_t kDefaultQueueFrames = 30;
-  // 2 intervals: the rate of the received RTP clock needs little; every frame
-  // held here delays the first picture of a pipe (a call set-up figure).
-  static constexpr size_t kRateFrames = 3;
+  // 4 intervals: the first picture's time on our clock may move by a few ms
+  // (the receiver re-anchors at the least-delayed packet, and a keyframe takes
+  // longer to encode and send), so one interval of the first few can be off;
+  // the median of four is not. Every frame held here delays the first picture
+  // of a pipe (a call set-up figure): 4 is the least that is robust.
+  static constexpr size_t kRateFrames = 5;
 
   // Error: "y4m output 'x.y4m': Permission denied". `fallback_fps` is written
   // when the rate cannot be measured (one frame, equal capture times); 0 = 30.
