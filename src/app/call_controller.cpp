@@ -61,6 +61,7 @@ CallController::CallController(Role role, MediaOptions options, CallTarget targe
       video_ssrc_(random_ssrc()),
       audio_ssrc_(random_ssrc()),
       video_rtx_ssrc_(random_ssrc()),
+      video_fec_ssrc_(random_ssrc()),
       status_timer_(io_),
       signals_(io_, SIGINT, SIGTERM) {}
 
@@ -248,6 +249,7 @@ LocalMediaConfig CallController::local_media() const {
   local.audio_ssrc = audio_ssrc_;
   local.video_ssrc = video_ssrc_;
   local.video_rtx_ssrc = video_rtx_ssrc_;
+  local.video_fec_ssrc = video_fec_ssrc_;  // FlexFEC between peercalls, sized by the loss
   local.cname = "peercall-" + std::to_string(video_ssrc_);
   local.data_channel = true;  // chat and mute / camera state, end-to-end encrypted
   local.transport_cc = true;  // congestion control: the encoder follows the link

@@ -96,7 +96,7 @@ class CallController {
   LinkSet links_;
   std::unique_ptr<CallServer> server_;
   std::unique_ptr<CallClient> client_;
-  uint32_t video_ssrc_, audio_ssrc_, video_rtx_ssrc_;
+  uint32_t video_ssrc_, audio_ssrc_, video_rtx_ssrc_, video_fec_ssrc_;
   BoundedQueue<EncodedFrame> outgoing_video_{8};
   BoundedQueue<EncodedFrame> outgoing_audio_{16};
   std::atomic<bool> flush_posted_{false};

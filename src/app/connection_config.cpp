@@ -38,6 +38,11 @@ Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
       s.local_rtx_ssrc = local.video_rtx_ssrc;
       s.remote_rtx_ssrc = n->remote_rtx_ssrc;
     }
+    if (kind == MediaKind::kVideo && n->fec_payload_type) {
+      s.fec_payload_type = n->fec_payload_type;
+      s.local_fec_ssrc = n->send ? local.video_fec_ssrc : 0;
+      s.remote_fec_ssrc = n->remote_fec_ssrc;
+    }
     c.session.streams.push_back(std::move(s));
   }
   c.session.cname = local.cname;

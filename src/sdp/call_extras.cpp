@@ -79,3 +79,34 @@ uint8_t transport_cc_id(const MediaDescription& m) {
 }
 
 }  // namespace peercall
+
+namespace peercall {
+
+void add_flexfec(MediaDescription& m, uint8_t payload_type, uint32_t media_ssrc, uint32_t fec_ssrc) {
+  m.codecs.push_back({payload_type, "flexfec", 90000, 1, "repair-window=200000", {}});
+  if (media_ssrc == 0 || fec_ssrc == 0) return;  // receiving only: no stream of ours to declare
+  std::string msid;
+  for (const Attribute& a : m.other_attributes)
+    if (a.name == "msid") msid = a.value;
+  m.ssrcs.push_back(fec_ssrc);
+  m.other_attributes.push_back({"ssrc-group", "FEC-FR " + std::to_string(media_ssrc) + " " + std::to_string(fec_ssrc)});
+  if (!msid.empty()) m.other_attributes.push_back({"ssrc", std::to_string(fec_ssrc) + " msid:" + msid});
+}
+
+const Codec* find_flexfec(const MediaDescription& m) {
+  for (const Codec& c : m.codecs)
+    if (sdp_tokens::iequals(c.name, "flexfec") && c.clock_rate == 90000) return &c;
+  return nullptr;
+}
+
+uint32_t fec_ssrc_of(const MediaDescription& m, uint32_t media) {
+  if (media == 0) return 0;
+  const std::string prefix = "FEC-FR " + std::to_string(media) + " ";
+  for (const Attribute& a : m.other_attributes) {
+    if (a.name != "ssrc-group" || a.value.rfind(prefix, 0) != 0) continue;
+    if (auto v = number<uint32_t>(std::string_view(a.value).substr(prefix.size()))) return *v;
+  }
+  return 0;
+}
+
+}  // namespace peercall

@@ -40,3 +40,16 @@ void add_transport_cc(MediaDescription& m, uint8_t id);
 uint8_t transport_cc_id(const MediaDescription& m);
 
 }  // namespace peercall
+
+namespace peercall {
+
+// FlexFEC (RFC 8627) for video, between peercalls (browsers do not negotiate
+// it by default): a=rtpmap:<pt> flexfec/90000 with a repair window, and the
+// FEC stream's SSRC grouped with the media one (a=ssrc-group:FEC-FR).
+inline constexpr uint8_t kFlexFecPayloadType = 118;
+void add_flexfec(MediaDescription& m, uint8_t payload_type, uint32_t media_ssrc, uint32_t fec_ssrc);
+const Codec* find_flexfec(const MediaDescription& m);
+// The FEC SSRC the m-line groups with `media` (0 = none said).
+uint32_t fec_ssrc_of(const MediaDescription& m, uint32_t media);
+
+}  // namespace peercall

@@ -203,6 +203,9 @@ SessionDescription create_offer(const LocalMediaConfig& local) {
   if (local.video_rtx_ssrc != 0) rtx = our_h264_rtx_codec();
   sd.media.push_back(local_media("video", "1", our_h264_codec(), rtx, local.send_video,
                                  local.recv_video, local.video_ssrc, local, DtlsSetup::kActpass));
+  if (local.video_fec_ssrc != 0)
+    add_flexfec(sd.media[1], kFlexFecPayloadType, local.send_video ? local.video_ssrc : 0,
+                local.send_video ? local.video_fec_ssrc : 0);
   if (local.transport_cc)
     for (MediaDescription& m : sd.media) add_transport_cc(m, kTransportCcExtensionId);
   if (local.data_channel) sd.media.push_back(data_channel_media("2", local.transport, DtlsSetup::kActpass));
@@ -302,6 +305,11 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
     NegotiatedStream& n = *stream_of(negotiated, om.kind);
     n = {true, std::move(codec), send, receive, primary_ssrc(om), om.mid};
     if (!audio) set_recovery(n, om, rtx);
+    if (const Codec* fec = !audio && local.video_fec_ssrc != 0 ? find_flexfec(om) : nullptr) {
+      add_flexfec(answer.media.back(), fec->payload_type, send ? local.video_ssrc : 0, send ? local.video_fec_ssrc : 0);
+      n.fec_payload_type = fec->payload_type;
+      n.remote_fec_ssrc = fec_ssrc_of(om, n.remote_ssrc);
+    }
   }
   return std::pair{std::move(answer), std::move(negotiated)};
 }
@@ -332,7 +340,13 @@ Result<Negotiated> apply_answer(const SessionDescription& offer, const SessionDe
     if (!stream || stream->enabled || !codec) continue;
     *stream = {true, *codec, sends(om.direction) && receives(am.direction),
                receives(om.direction) && sends(am.direction), primary_ssrc(am), am.mid};
-    if (am.kind == "video") set_recovery(*stream, am, find_rtx_codec(am, codec->payload_type));
+    if (am.kind == "video") {
+      set_recovery(*stream, am, find_rtx_codec(am, codec->payload_type));
+      if (const Codec* fec = find_flexfec(am)) {
+        stream->fec_payload_type = fec->payload_type;
+        stream->remote_fec_ssrc = fec_ssrc_of(am, stream->remote_ssrc);
+      }
+    }
   }
   if (!negotiated.audio.enabled && !negotiated.video.enabled) return Error{"sdp: no common codec"};
 

@@ -76,3 +76,32 @@ TEST(CallExtras, TransportCcIdIsReadFromChromesExtmapForms) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CallExtras, PeercallsAgreeOnFlexFecWithTheirSsrcs) {
+  LocalMediaConfig a = caller(), b = listener();
+  a.video_fec_ssrc = 777001;
+  b.video_fec_ssrc = 888002;
+  const SessionDescription offer = via_text(create_offer(a));
+  ASSERT_NE(find_flexfec(offer.media[1]), nullptr);
+  EXPECT_EQ(fec_ssrc_of(offer.media[1], a.video_ssrc), 777001u);
+  auto answered = create_answer(offer, b);
+  ASSERT_TRUE(answered.ok()) << answered.error();
+  EXPECT_EQ(answered->second.video.fec_payload_type, kFlexFecPayloadType);
+  EXPECT_EQ(answered->second.video.remote_fec_ssrc, 777001u);
+  auto applied = apply_answer(offer, via_text(answered->first));
+  ASSERT_TRUE(applied.ok()) << applied.error();
+  EXPECT_EQ(applied->video.fec_payload_type, kFlexFecPayloadType);
+  EXPECT_EQ(applied->video.remote_fec_ssrc, 888002u);
+  // An answerer without FEC: none for either side.
+  auto plain = create_answer(offer, listener());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->second.video.fec_payload_type, 0);
+  EXPECT_EQ(find_flexfec(plain->first.media[1]), nullptr);
+  auto applied_plain = apply_answer(offer, via_text(plain->first));
+  ASSERT_TRUE(applied_plain.ok()) << applied_plain.error();
+  EXPECT_EQ(applied_plain->video.fec_payload_type, 0);
+}
+
+}  // namespace
