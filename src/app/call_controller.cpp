@@ -427,6 +427,7 @@ void CallController::on_status_tick() {
     t.audio_concealed = r.audio_frames_concealed;
     t.audio_fec_recovered = r.audio_fec_recovered;
     t.freezes = r.freezes;
+    t.av_offset_ms = r.av_offset_ms;
     t.longest_freeze_ms = r.longest_freeze_ms;
     t.audio_late = r.audio_late;
     t.audio_buffer_ms = r.audio_buffer_ms;

@@ -48,6 +48,10 @@ void ReceivePipeline::on_audio(EncodedFrame frame, uint16_t sequence) {
     last_recorded_audio_ts_ = frame.rtp_timestamp;
     record_queue_.push(RecordItem{false, frame});
   }
+  if (frame.sender_time_us != 0) {
+    audio_ref_rtp_ = frame.rtp_timestamp;  // the sender-clock time of an RTP timestamp
+    audio_ref_sender_us_ = frame.sender_time_us;
+  }
   playout_->insert(sequence, frame.rtp_timestamp, std::move(frame.data), Clock::now(), frame.capture_time);
   if (!audio_started_.exchange(true)) {
     { std::lock_guard lock(audio_mu_); }
@@ -86,6 +90,7 @@ void ReceivePipeline::decode_video(H264Decoder& decoder) {
       longest_freeze_us_ = std::max<int64_t>(longest_freeze_us_, now_us - last_frame_us_);
     }
     last_frame_us_ = now_us;
+    if (frame->sender_time_us != 0) video_delay_us_ = now_us - frame->sender_time_us;
     if (auto stamp = read_stamp(picture.y(), picture.width, picture.width, picture.height, now_us))
       latency_.add((now_us - stamp->capture_time_us) / 1000.0);
     for (VideoSink* sink : outputs_.video) sink->on_video(picture);
@@ -109,6 +114,17 @@ void ReceivePipeline::play_audio() {
     if (info.kind == FrameKind::kConcealed || info.kind == FrameKind::kExpanded) ++audio_concealed_;
     else if (info.kind != FrameKind::kSilence) ++audio_decoded_;
     for (AudioSink* sink : outputs_.audio) sink->on_audio(frame);
+    // Lip sync: how much later than its audio the video is shown (both on the
+    // sender's clock from its reports), smoothed; + = the sound is ahead.
+    if (const int64_t ref = audio_ref_sender_us_; ref != 0 && video_delay_us_ != 0 &&
+        (info.kind == FrameKind::kNormal || info.kind == FrameKind::kFecRecovered)) {
+      const int64_t sender_us = ref + int64_t(int32_t(info.rtp_timestamp - audio_ref_rtp_)) * 1'000'000 / 48'000;
+      const int64_t audio_delay_us = to_micros(tick) - sender_us;
+      const double offset_ms = (video_delay_us_ - audio_delay_us) / 1000.0;
+      const double previous = av_offset_ms_;
+      av_offset_ms_ = av_offset_known_ ? 0.9 * previous + 0.1 * offset_ms : offset_ms;
+      av_offset_known_ = true;
+    }
     tick += milliseconds(20);
     const Instant now = Clock::now();
     if (now - tick > milliseconds(200)) tick = now;  // a stalled machine: no catch-up burst
@@ -143,6 +159,7 @@ ReceivePipelineStats ReceivePipeline::stats() const {
   }
   s.first_frame_at = instant_from_micros(first_frame_us_);
   s.freezes = freezes_;
+  if (av_offset_known_) s.av_offset_ms = av_offset_ms_.load();
   s.longest_freeze_ms = longest_freeze_us_ / 1000;
   return s;
 }

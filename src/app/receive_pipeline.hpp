@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct ReceivePipelineStats {
   double audio_concealed_fraction = 0;
   Instant first_frame_at{};
   uint64_t freezes = 0;  // pictures held over 200 ms
+  // Video shown later than its sound by this much (ms; + = sound ahead),
+  // from the sender reports; nullopt until both streams are mapped.
+  std::optional<double> av_offset_ms;
   int64_t longest_freeze_ms = 0;  // when the first picture was decoded (epoch: none yet)
 };
 
@@ -84,6 +88,11 @@ class ReceivePipeline {
       audio_concealed_{0};
   std::atomic<int64_t> first_frame_us_{0};
   int64_t last_frame_us_ = 0;  // video thread
+  std::atomic<int64_t> video_delay_us_{0};  // the last picture: shown minus captured (sender clock)
+  std::atomic<uint32_t> audio_ref_rtp_{0};
+  std::atomic<int64_t> audio_ref_sender_us_{0};
+  std::atomic<double> av_offset_ms_{0};
+  std::atomic<bool> av_offset_known_{false};
   std::atomic<uint64_t> freezes_{0};
   std::atomic<int64_t> longest_freeze_us_{0};
   std::thread video_thread_, audio_thread_, record_thread_;

@@ -118,6 +118,7 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
     };
     if (!now.sas.empty()) j["sas"] = now.sas;
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;
+    if (now.av_offset_ms) j["av_offset_ms"] = *now.av_offset_ms;
     if (now.first_picture) j["first_picture_ms"] = to_micros(*now.first_picture) / 1000.0;
     if (latency.samples) {
       j["latency_ms_p50"] = latency.p50_ms;

@@ -38,6 +38,7 @@ struct StatusTotals {
   int audio_buffer_ms = 0, audio_target_ms = 0;
   uint64_t freezes = 0;
   int64_t longest_freeze_ms = 0;
+  std::optional<double> av_offset_ms;  // lip sync: + = the sound is ahead of the picture
   double audio_concealed_pct = 0;
   // Chat lines and both sides' mute / camera state (data channel).
   uint64_t chat_sent = 0, chat_received = 0, chat_refused = 0, chat_dropped_in = 0;

@@ -35,4 +35,7 @@ grep -qx h264 "$WORK/streams.txt" || fail "no h264 track in the recording: $(cat
 grep -qx opus "$WORK/streams.txt" || fail "no opus track in the recording: $(cat "$WORK/streams.txt")"
 frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$WORK/c.mkv")
 [ "${frames:-0}" -ge 120 ] || fail "the recording has only ${frames:-0} video frames"
+# Lip sync (ITU-R BT.1359): the sound at most 45 ms ahead of the picture, at most 125 ms behind.
+check "$WORK/c.last.json" "'av_offset_ms' in j and -125 <= j['av_offset_ms'] <= 45" "audio and video out of sync"
+note "caller's A/V offset: $(json "$WORK/c.last.json" "j.get('av_offset_ms')") ms (+ = sound ahead)"
 echo "call test passed"
