@@ -19,6 +19,7 @@ extern "C" {
 #include "app/config_command.hpp"
 #include "app/demo.hpp"
 #include "app/devices_command.hpp"
+#include "app/terminal_keys.hpp"
 #include "identity/call_target.hpp"
 #include "media/codec/frame_fit.hpp"
 #include "net/ice/ice_config.hpp"
@@ -161,7 +162,7 @@ struct PeercallCommandLine : CommandLine {
       app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt setting is an error, not ignored
     }
     app.add_flag("-v,--verbose", verbose, "More log output, FFmpeg's included");
-    app.footer("In a call: Enter, q or Esc hangs up, s shows the stats, ? lists the keys.\n"
+    app.footer("Keys in a call (terminal and window):\n" + key_help() +
                "Settings: " + default_settings_path() + " (`peercall config` shows them).\n"
                "Exit codes: 0 hung up or done, 1 a device, file or codec failed, 2 bad command line,\n"
                "3 could not connect (nobody there, busy, refused or declined), 4 the other side vanished.");

@@ -29,7 +29,7 @@ std::string key_help() {
          "  p               present: share the screen / back to the camera\n"
          "  s               the stats overlay (window)\n"
          "  f, w            full screen, swap the pictures (window)\n"
-         "  c, Tab, /       write a chat line (Enter sends, Esc cancels)\n"
+         "  c or /          write a chat line (Enter sends, Esc cancels; window: Tab too)\n"
          "  a or y          accept an incoming call (--accept ask)\n"
          "  d or n          decline it\n"
          "  ?               this list\n";

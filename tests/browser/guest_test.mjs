@@ -6,11 +6,19 @@
 //             whip     a bare RTCPeerConnection (no page UI) doing WHIP/WHEP by hand, then DELETE
 //             refused  the page with a wrong code: shows the refusal, never connects
 //             ended    the page joins, then peercall hangs up (--duration): the page says the call ended
+//             chat     the page joins; over the data channel, in this order (each step waits for the
+//                      one before it, so the shell driving peercall can follow the listener's log):
+//                      says "hello from the browser"; waits for "hello from lena" from peercall;
+//                      clicks Mute; waits for peercall's mute (remoteState.audio_muted); sends a flood
+//                      of lines at once; waits for "flood counted" from peercall; hangs up
 //   URL       https://127.0.0.1:PORT/call#CODE
 //   --expect-refusal TEXT   (refused) the status must contain TEXT
 //   --expect-sas "ddd ddd"  (page) the check number must be this one
 //   --frames N              video frames to decode (default 30)
 //   --end-within SECONDS    (ended) how long after connecting the page must notice (default 20)
+//   --expect-chat-from NAME (chat) the name peercall's lines must carry (default: any but 'you')
+//   --flood N               (chat) lines sent at once (default 50)
+//   --step-within SECONDS   (chat) how long each step may wait for peercall (default 20)
 //   --timeout SECONDS       bound for the whole run (default 60)
 // Environment: CHROMIUM (default /usr/bin/chromium);
 //   GUEST_HTML=src/app/web/guest.html  serve this page instead of the built-in one (same headers),
@@ -20,7 +28,8 @@ import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 
 const [scenario, url, ...rest] = process.argv.slice(2);
-const opt = { frames: 30, timeout: 60, expectRefusal: null, expectSas: null, endWithin: 20 };
+const opt = { frames: 30, timeout: 60, expectRefusal: null, expectSas: null, endWithin: 20,
+              expectChatFrom: null, flood: 50, stepWithin: 20 };
 for (let i = 0; i < rest.length; i += 2) {
   const [key, value] = [rest[i], rest[i + 1]];
   if (key === '--frames') opt.frames = Number(value);
@@ -28,12 +37,15 @@ for (let i = 0; i < rest.length; i += 2) {
   else if (key === '--expect-refusal') opt.expectRefusal = value;
   else if (key === '--expect-sas') opt.expectSas = value;
   else if (key === '--end-within') opt.endWithin = Number(value);
+  else if (key === '--expect-chat-from') opt.expectChatFrom = value;
+  else if (key === '--flood') opt.flood = Number(value);
+  else if (key === '--step-within') opt.stepWithin = Number(value);
   else usage(`unknown option ${key}`);
 }
-if (!['page', 'whip', 'refused', 'ended'].includes(scenario) || !url) usage('need SCENARIO and URL');
+if (!['page', 'whip', 'refused', 'ended', 'chat'].includes(scenario) || !url) usage('need SCENARIO and URL');
 
 function usage(why) {
-  console.error(`guest_test: ${why}\nusage: node guest_test.mjs page|whip|refused|ended https://HOST:PORT/call#CODE [options]`);
+  console.error(`guest_test: ${why}\nusage: node guest_test.mjs page|whip|refused|ended|chat https://HOST:PORT/call#CODE [options]`);
   process.exit(2);
 }
 
@@ -276,11 +288,85 @@ async function scenarioEnded(page) {
   expect('join_enabled_again', enabled, enabled);
 }
 
+// Waits (bounded) until fn(arg) is true in the page; whether it became true.
+async function waitInPage(page, fn, arg, seconds) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: seconds * 1000, polling: 100 });
+    return true;
+  } catch { return false; }
+}
+
+// The chat entries peercall sent (not our own), as {from, text}.
+const chatFromPeer = (page) => page.evaluate(() => (window.peercall?.chat || []).filter((m) => m.from !== 'you'));
+
+async function scenarioChat(page) {
+  await page.goto(url, { timeout: 10000 });
+  await page.click('#join', { timeout: 5000 });
+  const joined = await waitForState(page, ['connected', 'refused', 'failed', 'ended'], 20);
+  expect('connected', joined, joined.state === 'connected');
+  const open = await waitInPage(page, () => window.peercall?.dc?.readyState === 'open', null, 10);
+  expect('channel_open', await page.evaluate(() => window.peercall?.dc?.readyState ?? null), open);
+  const input = await page.isVisible('#say');
+  expect('say_input_shown', input, input);
+
+  // 1. Our line; the shell sees it in peercall's log and answers.
+  const said = await page.evaluate(() => window.peercall.say('hello from the browser'));
+  expect('said', said, said === true);
+  const wanted = { from: opt.expectChatFrom, text: 'hello from lena' };
+  const answered = await waitInPage(page, (w) => window.peercall.chat.some((m) =>
+    m.from !== 'you' && (w.from === null || m.from === w.from) && m.text === w.text), wanted, opt.stepWithin);
+  expect('chat_from_peercall', await chatFromPeer(page), answered);
+  const shown = await page.textContent('#chat');
+  expect('chat_shown', shown, shown.includes('hello from lena') && shown.includes('hello from the browser'));
+
+  // 2. Mute here: the track goes silent and peercall is told (the shell checks its log and stats).
+  await page.click('#mute', { timeout: 5000 });
+  const local = await page.evaluate(() => ({
+    audio_muted: window.peercall.local.audio_muted,
+    track_enabled: window.peercall.pc.getSenders().filter((s) => s.track?.kind === 'audio').map((s) => s.track.enabled),
+    button: document.getElementById('mute').textContent,
+  }));
+  expect('muted_here', local, local.audio_muted === true && local.track_enabled.length > 0 &&
+    local.track_enabled.every((e) => e === false) && local.button === 'Unmute');
+
+  // 3. peercall mutes (the shell presses m when its log shows our mute).
+  const remoteMuted = await waitInPage(page, () => window.peercall.remoteState.audio_muted === true, null, opt.stepWithin);
+  const badge = await page.evaluate(() => {
+    const b = document.getElementById('remote-state');
+    return { text: b.textContent, hidden: b.hidden };
+  });
+  expect('remote_muted', await page.evaluate(() => window.peercall.remoteState), remoteMuted);
+  expect('remote_muted_badge', badge, !badge.hidden && badge.text.includes('muted'));
+
+  // 4. A flood: every line leaves the page at once; peercall must drop most and stay up.
+  const sent = await page.evaluate((n) => {
+    let ok = 0;
+    for (let i = 1; i <= n; i++) if (window.peercall.say(`flood line ${i}`)) ok++;
+    return ok;
+  }, opt.flood);
+  expect('flood_sent', sent, sent === opt.flood);
+  const counted = await waitInPage(page, (w) => window.peercall.chat.some((m) =>
+    m.from !== 'you' && (w.from === null || m.from === w.from) && m.text === 'flood counted'),
+    { from: opt.expectChatFrom }, opt.stepWithin);
+  expect('flood_counted_by_peercall', await chatFromPeer(page), counted);
+  const after = await pageState(page);
+  expect('connected_after_flood', after.state, after.state === 'connected');
+
+  // 5. Hang up: peercall is told and exits.
+  const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 5000 }).catch(() => null);
+  await page.click('#hangup', { timeout: 5000 });
+  const ended = await pageState(page);
+  expect('hung_up', ended, ended.state === 'ended');
+  const response = await deleted;
+  expect('delete_status', response?.status() ?? null, response && response.status() >= 200 && response.status() < 300);
+}
+
 try {
   const page = await openBrowser();
   if (scenario === 'page') await scenarioPage(page);
   else if (scenario === 'whip') await scenarioWhip(page);
   else if (scenario === 'refused') await scenarioRefused(page);
+  else if (scenario === 'chat') await scenarioChat(page);
   else await scenarioEnded(page);
   report(true);
 } catch (e) {

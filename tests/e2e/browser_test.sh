@@ -7,7 +7,11 @@
 #  2. a bare RTCPeerConnection doing WHIP by hand (no page UI), then DELETE;
 #  3. the page with a wrong code is refused (403) and never connects;
 #  4. the page in watch mode against `peercall stream` (WHEP, receive only);
-#  5. peercall hangs up (--duration): the page notices and says the call ended.
+#  5. peercall hangs up (--duration): the page notices and says the call ended;
+#  6. chat and mute over the data channel, both ways: a line from the page shows
+#     in peercall's log and one typed into peercall shows in the page, the page's
+#     Mute shows in peercall's log and stats and peercall's m in the page; a flood
+#     of lines from the page is dropped and counted, and peercall stays up.
 # Skips (77) without Chromium or playwright-core (scripts/browser_deps.sh).
 source "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -114,4 +118,50 @@ run_guest ended ended "https://127.0.0.1:$port/call#$code" --end-within 20 ||
   fail "ended: $(tail -n 20 "$WORK/ended.log")"
 stop_peer
 [ $peer_rc = 0 ] || fail "peercall exited $peer_rc after hanging up on the browser: $(tail -n 20 "$WORK/ended.log")"
+
+# 6. Chat and mute both ways; the page's scenario waits for each of our steps, we follow its steps in the log.
+mkfifo "$WORK/chat.keys"
+exec 7<>"$WORK/chat.keys"   # held open: the keys come later
+USER=lena start_peer chat listen "${MEDIA[@]}" --stats "$WORK/chat.jsonl" --duration 60 < "$WORK/chat.keys"
+run_guest chat chat "https://127.0.0.1:$port/call#$code" --expect-chat-from lena --flood 50 &
+G=$!; PIDS+=($G)
+# wait_for_line TEXT: until TEXT shows in the listener's log (bounded; both sides must still run).
+wait_for_line() {
+  for _ in $(seq 300); do
+    grep -qF -- "$1" "$WORK/chat.log" && return 0
+    kill -0 $PEER 2>/dev/null && kill -0 $G 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "no '$1' in peercall's log: $(tail -n 20 "$WORK/chat.log") $(cat "$WORK/chat.json" 2>/dev/null)"
+}
+# wait_for_stats EXPR WHY: until the listener's last stats line satisfies EXPR (bounded).
+wait_for_stats() {
+  for _ in $(seq 100); do
+    tail -n1 "$WORK/chat.jsonl" > "$WORK/chat.last.json"
+    json "$WORK/chat.last.json" "$1" 2>/dev/null | grep -q True && return 0
+    sleep 0.1
+  done
+  fail "$2: $(cat "$WORK/chat.last.json")"
+}
+wait_for_line "end-to-end encrypted"
+wait_for_line "browser: hello from the browser"
+printf 'c hello from lena\n' >&7
+wait_for_line "muted their microphone"
+wait_for_stats "j['remote_audio_muted'] and not j['remote_video_off']" "peercall's stats do not show the page's mute"
+printf 'm' >&7
+wait_for_line "flood line 1"
+# Every line of the flood reaches peercall: shown (at most the burst) or dropped, each counted.
+wait_for_stats "j['chat_received'] + j['chat_dropped_in'] == 51" "the flood was not all counted"
+check "$WORK/chat.last.json" "j['chat_dropped_in'] > 0 and j['chat_received'] <= 20" "the flood was not dropped"
+flood_shown=$(grep -c 'browser: flood line' "$WORK/chat.log")
+[ "$flood_shown" = "$(( $(json "$WORK/chat.last.json" "j['chat_received']") - 1 ))" ] ||
+  fail "peercall showed $flood_shown flood lines but counted otherwise: $(cat "$WORK/chat.last.json")"
+kill -0 $PEER 2>/dev/null || fail "peercall stopped after the flood: $(tail -n 20 "$WORK/chat.log")"
+printf 'c flood counted\n' >&7
+wait $G || fail "chat: $(tail -n 20 "$WORK/chat.log")"
+stop_peer
+[ $peer_rc = 0 ] || fail "peercall exited $peer_rc after the browser hung up: $(tail -n 20 "$WORK/chat.log")"
+check "$WORK/chat.json" "j['checks']['remote_muted']['audio_muted'] and j['checks']['flood_sent'] == 50" \
+  "the page's summary lacks its chat checks"
+exec 7>&-
 echo "browser test passed"
