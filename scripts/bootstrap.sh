@@ -10,7 +10,7 @@ packages=(
   libavcodec-dev libavformat-dev libavdevice-dev libavutil-dev libswscale-dev libswresample-dev
   libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libusrsctp-dev libopus-dev libssl-dev libsrtp2-dev libboost-dev libnice-dev libglib2.0-dev libcli11-dev libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  ffmpeg xvfb xauth iproute2 iptables procps python3 time
+  ffmpeg xvfb xauth xdotool iproute2 iptables procps python3 time
   chromium coturn tcpdump clang nodejs curl iputils-ping
   libwebrtc-audio-processing-dev pulseaudio pulseaudio-utils
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
