@@ -297,7 +297,7 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
             if (!options_.name.empty()) media_.window->set_remote_label(options_.name);
           }
         } else if constexpr (std::is_same_v<E, TargetBitrate>) {
-          link_targets_[id] = e.video_bps;
+          links_.set_video_target(id, e.video_bps);
           follow_link_rates();
         } else if constexpr (std::is_same_v<E, PeerMessage>) {
           if (chat_) chat_->on_message(e.text);
@@ -317,24 +317,14 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
       event);
 }
 
-// One encoding for every viewer: it follows the slowest link, but not below a
-// third of the fastest, so one viewer on a bad link does not ruin the picture
-// of the others (that viewer's own pacer and loss recovery cope, with more
-// freezes). Simulcast or layers would serve each at its own rate.
 void CallController::follow_link_rates() {
-  if (!media_.send || link_targets_.empty()) return;
-  int lowest = INT32_MAX, highest = 0;
-  for (const auto& [id, bps] : link_targets_) {
-    lowest = std::min(lowest, bps);
-    highest = std::max(highest, bps);
-  }
-  media_.send->set_video_bitrate(std::max(lowest, highest / 3));
+  if (!media_.send) return;
+  if (auto bps = links_.shared_video_bitrate()) media_.send->set_video_bitrate(*bps);
 }
 
 void CallController::remove_link(const std::string& id, ExitCode code, const std::string& message) {
   if (!links_.contains(id)) return;
   links_.remove(io_, id);
-  link_targets_.erase(id);
   follow_link_rates();
   if (role_ == Role::kStream) {
     spdlog::info("{} ({} watching)", message, links_.size());

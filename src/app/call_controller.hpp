@@ -109,7 +109,6 @@ class CallController {
   Instant linked_at_{};  // the first peer's channel connected (network thread)
   bool first_picture_logged_ = false;
   bool sending_started_ = false;  // network thread
-  std::map<std::string, int> link_targets_;  // network thread: video bit/s by link
   std::string sas_;      // network thread
 
   // --accept ask: the open question, answered by keys on the main thread.

@@ -1,6 +1,7 @@
 #include "app/link_set.hpp"
 
 #include <algorithm>
+#include <climits>
 
 namespace peercall {
 
@@ -48,6 +49,7 @@ void LinkSet::remove(asio::io_context& io, const std::string& id) {
   // Out of the set before closing: closing may report events that remove it again.
   std::unique_ptr<PeerLink> gone = std::move(it->second);
   links_.erase(it);
+  video_targets_.erase(id);
   gone->close();
   // Counted now, so rates stay whole; destroyed later: we may be inside this
   // link's own event callback.
@@ -64,10 +66,27 @@ void LinkSet::close_all() {
     if (PeerLink* link = find(id)) link->close();
 }
 
-void LinkSet::clear() { links_.clear(); }
+void LinkSet::clear() {
+  links_.clear();
+  video_targets_.clear();
+}
 
 void LinkSet::send_video(const EncodedFrame& frame) {
   for (auto& [id, link] : links_) link->send_video(frame);
+}
+
+void LinkSet::set_video_target(const std::string& id, int bps) {
+  if (links_.count(id)) video_targets_[id] = bps;
+}
+
+std::optional<int> LinkSet::shared_video_bitrate() const {
+  if (video_targets_.empty()) return std::nullopt;
+  int lowest = INT32_MAX, highest = 0;
+  for (const auto& [id, bps] : video_targets_) {
+    lowest = std::min(lowest, bps);
+    highest = std::max(highest, bps);
+  }
+  return std::max(lowest, highest / 3);
 }
 
 size_t LinkSet::send_message(const std::string& text) {

@@ -46,6 +46,14 @@ class LinkSet {
 
   void send_video(const EncodedFrame& frame);
   void send_audio(const EncodedFrame& frame);
+  // Congestion control's video rate for one link (its TargetBitrate event).
+  void set_video_target(const std::string& id, int bps);
+  // The one encoding's rate for every link: the slowest link's, but not below
+  // a third of the fastest, so one viewer on a bad link does not ruin the
+  // picture of the others (that viewer's own pacer and loss recovery cope,
+  // with more freezes; simulcast or layers would serve each at its own rate).
+  // nullopt: no link has an estimate.
+  std::optional<int> shared_video_bitrate() const;
   // A chat or state line to every connected peer; how many took it.
   size_t send_message(const std::string& text);
   void request_keyframes();
@@ -56,6 +64,7 @@ class LinkSet {
 
  private:
   std::map<std::string, std::unique_ptr<PeerLink>> links_;
+  std::map<std::string, int> video_targets_;  // bit/s by link
   LinkTotals retired_;  // what links that are gone had counted
   std::optional<Instant> last_keyframe_;
 };
