@@ -122,7 +122,12 @@ stop_peer
 # 6. Chat and mute both ways; the page's scenario waits for each of our steps, we follow its steps in the log.
 mkfifo "$WORK/chat.keys"
 exec 7<>"$WORK/chat.keys"   # held open: the keys come later
-USER=lena start_peer chat listen "${MEDIA[@]}" --stats "$WORK/chat.jsonl" --duration 60 < "$WORK/chat.keys"
+# Not start_peer: a command put in the background takes its keys only from a redirection of its own.
+port=$(free_port)
+USER=lena "$PEERCALL" listen --port "$port" --bind 127.0.0.1 --invite "$code" "${MEDIA[@]}" \
+  --stats "$WORK/chat.jsonl" --duration 60 < "$WORK/chat.keys" 2> "$WORK/chat.log" &
+PEER=$!; PIDS+=($PEER)
+wait_for_port "$port"
 run_guest chat chat "https://127.0.0.1:$port/call#$code" --expect-chat-from lena --flood 50 &
 G=$!; PIDS+=($G)
 # wait_for_line TEXT: until TEXT shows in the listener's log (bounded; both sides must still run).
