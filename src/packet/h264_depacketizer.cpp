@@ -15,7 +15,16 @@ constexpr int64_t kSeqLimit = int64_t{1} << 62;
 
 struct PayloadInfo {
   bool can_start;  // single NAL, STAP-A or FU-A start
+  // Starts a picture: no slice, or the first slice of one (first_mb_in_slice
+  // is 0: its Exp-Golomb code is the single bit 1). A later slice of a
+  // multi-slice picture can start a packet but not a frame: after a gap,
+  // taking it for the start would hand out a picture missing its top.
+  bool starts_picture;
 };
+
+bool is_slice(H264NalType type) { return type == H264NalType::kIdr || type == H264NalType::kSlice; }
+// `after_header`: the byte after the NAL header, where the slice header begins.
+bool first_slice(ByteView after_header) { return !after_header.empty() && (after_header[0] & 0x80) != 0; }
 
 // Structural check of one payload, so that assembly later needs no more checks.
 Result<PayloadInfo> inspect_payload(ByteView payload) {
@@ -23,9 +32,10 @@ Result<PayloadInfo> inspect_payload(ByteView payload) {
   uint8_t header = 0;
   if (!r.u8(header)) return Error{"h264: empty payload"};
   const H264NalType type = h264_nal_type(header);
-  if (h264_is_plain_nal(type)) return PayloadInfo{true};
+  if (h264_is_plain_nal(type)) return PayloadInfo{true, !is_slice(type) || first_slice(payload.subspan(1))};
   if (type == H264NalType::kStapA) {
     if (r.remaining() == 0) return Error{"h264: empty STAP-A"};
+    bool starts = true, slice_seen = false;
     while (r.remaining() > 0) {
       uint16_t size = 0;
       ByteView nal;
@@ -33,8 +43,12 @@ Result<PayloadInfo> inspect_payload(ByteView payload) {
       if (size == 0 || !h264_is_plain_nal(h264_nal_type(nal[0]))) {
         return Error{"h264: bad STAP-A unit"};
       }
+      if (!slice_seen && is_slice(h264_nal_type(nal[0]))) {
+        slice_seen = true;
+        starts = first_slice(nal.subspan(1));
+      }
     }
-    return PayloadInfo{true};
+    return PayloadInfo{true, starts};
   }
   if (type == H264NalType::kFuA) {
     uint8_t fu = 0;
@@ -42,7 +56,8 @@ Result<PayloadInfo> inspect_payload(ByteView payload) {
     // RFC 6184 5.8: one FU must not carry a whole NAL unit.
     if ((fu & kH264FuStart) && (fu & kH264FuEnd)) return Error{"h264: FU-A start and end"};
     if (!h264_is_plain_nal(h264_nal_type(fu))) return Error{"h264: bad FU-A type"};
-    return PayloadInfo{(fu & kH264FuStart) != 0};
+    const bool start = (fu & kH264FuStart) != 0;
+    return PayloadInfo{start, start && (!is_slice(h264_nal_type(fu)) || first_slice(payload.subspan(2)))};
   }
   return Error{"h264: unsupported payload type"};  // 0, STAP-B, MTAP16/24, FU-B, 30, 31
 }
@@ -114,7 +129,7 @@ void H264Depacketizer::push(int64_t seq, uint32_t rtp_timestamp, bool marker, By
   }
   now_ = std::max(now_, arrival);
   if (!first_arrival_) first_arrival_ = arrival;
-  packets_.emplace(seq, Packet{rtp_timestamp, marker, info->can_start, arrival,
+  packets_.emplace(seq, Packet{rtp_timestamp, marker, info->can_start, info->starts_picture, arrival,
                                Bytes(payload.begin(), payload.end())});
   if (packets_.size() > kMaxBufferedPackets) drop_oldest_frame();
   assemble();
@@ -257,7 +272,9 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame() co
     const bool adjacent = prev && prev_seq + 1 == seq;
     if (!adjacent || prev->marker || prev->timestamp != packet.timestamp) {
       run_first = seq;
-      run_has_start = adjacent || (synced_ && seq == *floor_) || (!synced_ && packet.can_start);
+      // After a gap (or at the floor, where a given-up frame ended) the
+      // packet must start a picture: the gap may have held this frame's top.
+      run_has_start = adjacent || (packet.starts_picture && ((synced_ && seq == *floor_) || (!synced_ && packet.can_start)));
     }
     if (packet.marker && run_has_start) return Span{run_first, seq};
     prev = &packet;

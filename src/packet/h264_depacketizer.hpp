@@ -74,6 +74,7 @@ class H264Depacketizer {
     uint32_t timestamp;
     bool marker;
     bool can_start;  // could be the first packet of a frame (not an FU-A middle/end)
+    bool starts_picture;  // ... and begins with a picture's first slice (or no slice)
     Instant arrival;
     Bytes payload;
   };

@@ -262,15 +262,16 @@ TEST(H264Depacketizer, InconsistentFragmentsLoseTheFrame) {
   ASSERT_EQ(drain(d).size(), 1u);
   const int64_t seq = packets.back().seq + 1;
   // Two FU-A starts in a row, then an end: the first NAL never finished.
-  d.push(seq, 93000, false, Bytes{0x7C, 0x85, 1}, {});
+  d.push(seq, 93000, false, Bytes{0x7C, 0x85, 0x81}, {});  // first_mb_in_slice 0
   d.push(seq + 1, 93000, false, Bytes{0x7C, 0x85, 2}, {});
   d.push(seq + 2, 93000, true, Bytes{0x7C, 0x45, 3}, {});
   EXPECT_EQ(d.stats().frames_lost, 1u);
   EXPECT_TRUE(d.take_keyframe_request());
-  // An FU-A end with no start, then a single NAL.
+  // An FU-A end with no start, then a single NAL: no frame starts there (it
+  // waits, to be given up later), and nothing of it is handed out.
   d.push(seq + 3, 96000, false, Bytes{0x7C, 0x41, 3}, {});
   d.push(seq + 4, 96000, true, Bytes{0x61, 3}, {});
-  EXPECT_EQ(d.stats().frames_lost, 2u);
+  EXPECT_EQ(d.stats().frames_lost, 1u);
   EXPECT_TRUE(drain(d).empty());
   EXPECT_EQ(d.stats().packets_malformed, 0u);
 }
@@ -366,4 +367,25 @@ TEST(H264Depacketizer, RandomGarbageNeverCrashes) {
   ASSERT_GE(got.size(), 2u);
   expect_frame(got[got.size() - 2], frames[3], 90000 + 3000 * 3);
   expect_frame(got[got.size() - 1], frames[4], 90000 + 3000 * 4);
+}
+
+// After a loss, a frame whose first packets were lost with the end of the
+// frame before it must not pass for whole because its later slices are: it
+// would be shown without its top (and an IDR so decapitated poisons every
+// frame after it).
+TEST(H264Depacketizer, AFrameMissingItsFirstSliceIsNotTakenForWhole) {
+  H264Depacketizer d;
+  // A complete keyframe first.
+  d.push(100, 1000, false, Bytes{0x67, 0x42, 0x1f}, {});
+  d.push(101, 1000, true, Bytes{0x65, 0x88, 1}, {});
+  ASSERT_EQ(drain(d).size(), 1u);
+  // The next keyframe has two slices; the packet with the first (and the
+  // parameter sets) is lost: only the second slice (first_mb_in_slice != 0) arrives.
+  d.push(103, 4000, true, Bytes{0x65, 0x08, 2}, {});
+  EXPECT_TRUE(drain(d).empty());
+  // Whatever follows, the decapitated frame is never handed out.
+  d.push(104, 7000, false, Bytes{0x67, 0x42, 0x1f}, {});
+  d.push(105, 7000, true, Bytes{0x65, 0x88, 3}, {});
+  d.push(106, 10000, true, Bytes{0x65, 0x88, 4}, {});
+  for (const auto& f : drain(d)) EXPECT_NE(f.rtp_timestamp, 4000u);
 }

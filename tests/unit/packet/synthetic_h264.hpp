@@ -43,8 +43,18 @@ class SyntheticH264 {
     return out;
   }
 
-  SyntheticAu access_unit(const std::vector<Bytes>& nals) {
+  SyntheticAu access_unit(std::vector<Bytes> nals) {
     SyntheticAu au;
+    // As an encoder writes them: the picture's first slice has first_mb_in_slice
+    // 0 (the bit 1 after the NAL header), its later slices do not.
+    bool first_slice = true;
+    for (Bytes& n : nals) {
+      const H264NalType t = h264_nal_type(n[0]);
+      if ((t != H264NalType::kSlice && t != H264NalType::kIdr) || n.size() < 2) continue;
+      n[1] = first_slice ? uint8_t(n[1] | 0x80) : uint8_t(n[1] & 0x7f);
+      if (n.size() == 2 && n[1] == 0) n[1] = 0x40;  // a NAL never ends in a zero byte
+      first_slice = false;
+    }
     for (const Bytes& n : nals) {
       if (rng_() % 2) au.annexb.push_back(0);  // 4-byte start code
       au.annexb.insert(au.annexb.end(), {0, 0, 1});
