@@ -111,6 +111,7 @@ std::optional<CallFailure> CallClient::place_call() {
     release();
     return refused(cfg.error());
   }
+  cfg->session.peer_timeout = config_.peer_timeout;
   auto connection = PeerConnection::create(*cfg, Clock::now());
   if (!connection) {
     release();

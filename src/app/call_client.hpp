@@ -21,6 +21,7 @@ struct CallClientConfig {
   uint16_t port = 0;
   std::string code;
   IceConfig ice;
+  Duration peer_timeout = seconds(15);  // a silent peer is given up after this
   Duration connect_timeout = seconds(10);
   LocalMediaConfig local;
 };

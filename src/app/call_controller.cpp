@@ -136,6 +136,7 @@ bool CallController::start() {
     cc.port = target_.port;
     cc.code = target_.code;
     cc.ice = ice_config(true);
+    cc.peer_timeout = give_up();
     cc.local = local_media();
     client_ = std::make_unique<CallClient>(io_, *glib_, *trust_, links_, std::move(cc),
                                            [this](const std::string& id, SessionEvent e) {
@@ -227,6 +228,7 @@ Result<Done> CallController::start_server() {
   sc.accept = *accept;
   sc.questions = questions_;
   sc.ice = ice_config(false);
+  sc.peer_timeout = give_up();
   sc.page_html = guest_page_html(role_ == Role::kStream);
   sc.local_media = [this] { return local_media(); };
   server_ = std::make_unique<CallServer>(
@@ -264,6 +266,9 @@ IceConfig CallController::ice_config(bool controlling) const {
   for (const auto& t : options_.turn) ice.turn.push_back(*parse_turn_server(t));
   ice.include_loopback = true;  // a peer on this same machine is reachable too
   ice.relay_only = options_.relay_only;
+  // The session ends the call first (it counts only authenticated packets);
+  // this is the transport's own backstop.
+  ice.consent_timeout = give_up() + seconds(2);
   return ice;
 }
 
@@ -310,8 +315,11 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
                       role_ == Role::kStream ? "viewer left"
                       : role_ == Role::kWatch ? "the stream ended"
                                               : "the other side hung up");
+        } else if constexpr (std::is_same_v<E, PeerQuiet>) {
+          on_peer_quiet(id, e);
         } else if constexpr (std::is_same_v<E, PeerTimedOut>) {
-          remove_link(id, ExitCode::kPeerLost, "lost the other side: nothing heard for 3 s");
+          remove_link(id, ExitCode::kPeerLost,
+                      fmt::format("lost the other side: nothing heard for {:.0f} s", to_seconds(e.silent_for)));
         }
       },
       event);
@@ -325,6 +333,7 @@ void CallController::follow_link_rates() {
 void CallController::remove_link(const std::string& id, ExitCode code, const std::string& message) {
   if (!links_.contains(id)) return;
   links_.remove(io_, id);
+  quiet_links_.erase(id);
   follow_link_rates();
   if (role_ == Role::kStream) {
     spdlog::info("{} ({} watching)", message, links_.size());
@@ -337,6 +346,18 @@ void CallController::remove_link(const std::string& id, ExitCode code, const std
     return;
   }
   end(code, message, /*tell_peer=*/false);
+}
+
+void CallController::on_peer_quiet(const std::string& id, const PeerQuiet& quiet) {
+  const char* who = role_ == Role::kStream ? "a viewer" : role_ == Role::kWatch ? "the stream" : "the other side";
+  if (quiet.quiet) {
+    quiet_links_.insert(id);
+    spdlog::warn("{} went quiet: nothing heard for {:.0f} s; waiting for it (up to {:.0f} s)", who,
+                 to_seconds(quiet.silent_for), options_.give_up_s);
+  } else {
+    quiet_links_.erase(id);
+    spdlog::info("{} is back after {:.1f} s", who, to_seconds(quiet.silent_for));
+  }
 }
 
 void CallController::on_local_state(const LocalMediaState& state) {
@@ -434,6 +455,7 @@ void CallController::on_status_tick() {
     latency = media_.receive->latency().take();
   }
   t.peers = static_cast<int>(links_.size());
+  t.peers_quiet = static_cast<int>(quiet_links_.size());
   if (chat_) {
     const ChatRelayStats c = chat_->stats();
     t.chat_sent = c.sent;

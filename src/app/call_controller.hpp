@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "app/call_client.hpp"
@@ -70,6 +71,7 @@ class CallController {
   // Network thread.
   void on_link_event(const std::string& id, SessionEvent event);
   void remove_link(const std::string& id, ExitCode code, const std::string& message);
+  void on_peer_quiet(const std::string& id, const PeerQuiet& quiet);
   void on_local_state(const LocalMediaState& state);  // main thread
   void start_sending();
   void follow_link_rates();  // network thread: the encoder's rate from every link's estimate  // the first peer is connected, or one more viewer
@@ -78,6 +80,7 @@ class CallController {
   void on_status_tick();
   LocalMediaConfig local_media() const;
   IceConfig ice_config(bool controlling) const;
+  Duration give_up() const { return microseconds(int64_t(options_.give_up_s * 1e6)); }
 
   Role role_;
   RoleTraits traits_;
@@ -108,6 +111,7 @@ class CallController {
   asio::signal_set signals_;
   Instant linked_at_{};  // the first peer's channel connected (network thread)
   bool first_picture_logged_ = false;
+  std::set<std::string> quiet_links_;  // links that went quiet (network thread)
   bool sending_started_ = false;  // network thread
   std::string sas_;      // network thread
 

@@ -180,6 +180,7 @@ OfferResult CallServer::answer_offer(const std::string& offer_sdp, const OfferCo
   }
   auto connection_cfg = connection_config(negotiated, local, trust_.identity());
   if (!connection_cfg) return {400, "", "", connection_cfg.error()};
+  connection_cfg->session.peer_timeout = config_.peer_timeout;
   auto connection = PeerConnection::create(*connection_cfg, Clock::now());
   if (!connection) return {500, "", "", connection.error()};
   const std::string id = random_session_id();

@@ -28,6 +28,7 @@ struct CallServerConfig {
   // --accept ask: where the question goes (the main loop feeds it keys).
   std::shared_ptr<AdmissionQuestions> questions;
   IceConfig ice;
+  Duration peer_timeout = seconds(15);  // a silent peer is given up after this
   Duration connect_timeout = seconds(10);
   std::string page_html;
   // What we send and receive, without the transport (filled per answer).

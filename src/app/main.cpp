@@ -120,6 +120,10 @@ void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives
   }
   cmd.add_option("--stats", o.stats_file, "Write the status once a second as JSON lines to FILE (- = stdout)");
   cmd.add_option("--duration", o.duration_s, "Hang up after SECONDS")->check(positive_seconds());
+  cmd.add_option("--give-up", o.give_up_s,
+                 "When nothing arrives from the other side, wait SECONDS for it before ending the call "
+                 "(a link that drops out comes back; default 15)")
+      ->check(CLI::Range(1.0, 120.0));
   cmd.add_option("--bind", o.bind, "Local address to bind")->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "No status line");
   cmd.add_option("--stun", o.stun, "STUN server HOST:PORT (finds our public address behind a router)")

@@ -27,6 +27,7 @@ struct MediaOptions {
   std::string audio_out;           // FILE.wav | -
   std::string stats_file;          // JSON lines
   double duration_s = 0;           // 0: until hang-up
+  double give_up_s = 15;           // a silent peer is waited for this long, then the call ends
   std::string bind = "::";
   uint16_t port = kDefaultPort;
   std::string label;               // prefix for status lines (the demo names its peers)

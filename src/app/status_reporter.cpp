@@ -52,7 +52,9 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
   if (latency.samples)
     n += std::snprintf(line + n, sizeof line - n, " | lat %.0f/%.0fms", latency.p50_ms, latency.p95_ms);
   // The other side's state replaces the check number (shown at connect) when it matters.
-  if (now.remote_audio_muted || now.remote_video_off)
+  if (now.peers_quiet > 0)
+    std::snprintf(line + n, sizeof line - n, " | them: quiet, waiting");
+  else if (now.remote_audio_muted || now.remote_video_off)
     std::snprintf(line + n, sizeof line - n, " | them: %s", now.remote_audio_muted && now.remote_video_off ? "muted, no cam"
                                                           : now.remote_audio_muted ? "muted" : "camera off");
   else if (!now.sas.empty())
@@ -115,6 +117,7 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"video_off", now.video_off},
         {"remote_audio_muted", now.remote_audio_muted},
         {"remote_video_off", now.remote_video_off},
+        {"peers_quiet", now.peers_quiet},
     };
     if (!now.sas.empty()) j["sas"] = now.sas;
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;

@@ -29,6 +29,7 @@ struct StatusTotals {
   std::optional<Duration> rtt;
   std::optional<Duration> first_picture;  // from call set-up to the first decoded picture
   int peers = 0;
+  int peers_quiet = 0;  // links that went quiet (nothing heard for a few seconds): waited for
   uint64_t rejected = 0;  // SRTP that failed authentication or replayed, RTCP from strangers
   std::string sas;
   // Congestion control, FEC and the audio jitter buffer.

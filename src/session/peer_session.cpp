@@ -91,13 +91,13 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
   if (!stream) {
     if (ReceiveEntry* repaired = streams_.route_rtx(parsed->header.ssrc, parsed->header.payload_type)) {
       handle_rtx(*repaired, *parsed, now);
-      last_heard_ = now;
+      heard(now);
       return;
     }
     if (ReceiveEntry* protected_stream =
             streams_.route_fec(parsed->header.ssrc, parsed->header.payload_type)) {
       handle_fec(*protected_stream, datagram, now);
-      last_heard_ = now;
+      heard(now);
       return;
     }
     ++unexpected_;
@@ -107,7 +107,7 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
     receive_video(*stream, *parsed, now, Origin::kMedia);
   else
     receive_audio(*stream, *parsed, now);
-  last_heard_ = now;
+  heard(now);
 }
 
 void PeerSession::handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now) {
@@ -320,7 +320,7 @@ void PeerSession::handle_rtcp(ByteView datagram, Instant now) {
     ++malformed_;
     return;
   }
-  last_heard_ = now;
+  heard(now);
   for (const RtcpPacket& packet : *parsed) {
     if (auto* sr = std::get_if<SenderReport>(&packet)) {
       if (ReceiveEntry* r = streams_.receive_by_remote_ssrc(sr->ssrc)) r->rtp.on_sender_report(*sr, now);
@@ -483,10 +483,22 @@ void PeerSession::handle_timeout(Instant now) {
       now - *last_keyframe_request_ >= keyframe_request_interval(config_.recovery, recovery_rtt())) {
     send_keyframe_request(now);
   }
-  if (!timed_out_ && !peer_hung_up_ && now - last_heard_ >= config_.peer_timeout) {
-    timed_out_ = true;
-    emit(PeerTimedOut{});
+  if (!timed_out_ && !peer_hung_up_) {
+    if (!quiet_ && now - last_heard_ >= config_.peer_quiet) {
+      quiet_ = true;
+      emit(PeerQuiet{true, now - last_heard_});
+    }
+    if (now - last_heard_ >= config_.peer_timeout) {
+      timed_out_ = true;
+      emit(PeerTimedOut{now - last_heard_});
+    }
   }
+}
+
+void PeerSession::heard(Instant now) {
+  if (quiet_ && !timed_out_) emit(PeerQuiet{false, now - last_heard_});
+  quiet_ = false;
+  last_heard_ = now;
 }
 
 void PeerSession::close(Instant now) {
@@ -507,7 +519,8 @@ Instant PeerSession::next_timeout() const {
   Instant next = std::min(next_rtcp_, congestion_.next_timeout());
   if (feedback_generator_)
     if (auto due = feedback_generator_->next_timeout()) next = std::min(next, *due);
-  if (!timed_out_ && !peer_hung_up_) next = std::min(next, last_heard_ + config_.peer_timeout);
+  if (!timed_out_ && !peer_hung_up_)
+    next = std::min(next, last_heard_ + (quiet_ ? config_.peer_timeout : std::min(config_.peer_quiet, config_.peer_timeout)));
   if (awaiting_keyframe_ && last_keyframe_request_)
     next = std::min(next, *last_keyframe_request_ + keyframe_request_interval(config_.recovery, recovery_rtt()));
   for (const ReceiveEntry& r : streams_.receiving()) {

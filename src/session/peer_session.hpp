@@ -93,12 +93,14 @@ class PeerSession {
   void report_target(Instant now);
   double protection_overhead(Instant now);
   void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
+  void heard(Instant now);  // an authenticated packet from the peer
 
   SessionConfig config_;
   std::mt19937 rng_;
   std::deque<SessionOutput> outputs_;
   bool closed_ = false;
   bool timed_out_ = false;
+  bool quiet_ = false;  // nothing heard for peer_quiet: said once, and once when heard again
   bool peer_hung_up_ = false;
 
   H264Packetizer packetizer_;

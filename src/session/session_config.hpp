@@ -47,9 +47,14 @@ struct SessionConfig {
   std::string cname = "peercall";
   size_t max_rtp_payload = 1200;
   Duration rtcp_interval = milliseconds(500);
-  // No packet at all from the peer for this long: the peer is gone (cable cut,
-  // process killed). Media or RTCP flows at least every 500 ms while alive.
-  Duration peer_timeout = seconds(3);
+  // No packet from the peer for peer_quiet: it has gone quiet (said once;
+  // media or RTCP flows at least every 500 ms while it is there). For
+  // peer_timeout: it is gone (cable cut, process killed) and the call ends.
+  // In between the call waits, so that a link that drops out (Wi-Fi
+  // roaming, a bad patch) does not end it. Both count only packets that
+  // authenticated (SRTP/SRTCP), so a stranger cannot keep us sending.
+  Duration peer_quiet = seconds(3);
+  Duration peer_timeout = seconds(15);
   // Budgets of NACK/RTX recovery, of the frame assembler's wait for it and
   // of keyframe requests.
   LossRecoveryConfig recovery;

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "core/bytes.hpp"
+#include "core/time.hpp"
 #include "media/frames.hpp"
 
 namespace peercall {
@@ -32,7 +33,17 @@ struct KeyframeRequested {  // the peer's decoder needs an IDR (RTCP PLI)
   std::string mid;
 };
 struct PeerHungUp {};         // RTCP BYE
-struct PeerTimedOut {};       // nothing heard for SessionConfig::peer_timeout
+// Nothing heard for SessionConfig::peer_timeout: the peer is gone.
+struct PeerTimedOut {
+  Duration silent_for{};
+};
+// Nothing heard for SessionConfig::peer_quiet (quiet = true), or heard again
+// after that (quiet = false; silent_for = how long it lasted). The call goes
+// on meanwhile: a link that drops out for a few seconds comes back.
+struct PeerQuiet {
+  bool quiet = true;
+  Duration silent_for{};
+};
 
 // The secure channel is up: keys agreed with the peer whose certificate has
 // this fingerprint ("sha-256 AB:..."), media flows from now on.
@@ -60,7 +71,7 @@ struct TargetBitrate {
 };
 
 using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,
-                                  PeerTimedOut, Connected, ConnectionFailed, PeerMessage,
+                                  PeerTimedOut, PeerQuiet, Connected, ConnectionFailed, PeerMessage,
                                   TargetBitrate>;
 using SessionOutput = std::variant<Transmit, SessionEvent>;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hanging up: Enter on either side ends the call on both with exit 0; a
-# killed peer is detected (exit 4) within 5 s; Ctrl-C is a hang-up too.
+# killed peer is said to have gone quiet after 3 s and given up (exit 4) after
+# --give-up; Ctrl-C is a hang-up too.
 source "$(dirname "$0")/lib.sh"
 
 note "Enter on the caller"
@@ -34,12 +35,14 @@ note "killed listener"
 port=$(free_port)
 "$PEERCALL" listen --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${MEDIA[@]}" & L=$!; PIDS+=($L)
 wait_for_port "$port"
-"$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" 2> "$WORK/caller.err" & C=$!; PIDS+=($C)
+"$PEERCALL" call "127.0.0.1:$port/$INVITE" "${MEDIA[@]}" --give-up 5 2> "$WORK/caller.err" & C=$!; PIDS+=($C)
 sleep 2; kill -9 $L
-timeout 6 tail --pid=$C -f /dev/null || fail "caller did not notice the killed peer within 6 s"
+wait_for_text "$WORK/caller.err" "went quiet" 5 || fail "caller did not say the killed peer went quiet: $(cat "$WORK/caller.err")"
+kill -0 $C 2> /dev/null || fail "caller gave up at once, not after --give-up 5"
+timeout 5 tail --pid=$C -f /dev/null || fail "caller still waits for the killed peer past --give-up 5"
 wait $C; rc=$?
 [ $rc = 4 ] || fail "caller exited $rc, not 4 (peer lost): $(cat "$WORK/caller.err")"
-grep -q "lost the other side" "$WORK/caller.err" || fail "no clear message: $(cat "$WORK/caller.err")"
+grep -q "lost the other side: nothing heard for 5 s" "$WORK/caller.err" || fail "no clear message: $(cat "$WORK/caller.err")"
 
 note "nobody listening"
 port=$(free_port)

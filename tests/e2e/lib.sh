@@ -44,6 +44,12 @@ wait_for_port() {
 }
 
 # json FILE EXPR: evaluates a Python expression over the JSON object `j` in FILE.
+# wait_for_text FILE TEXT SECONDS: bounded wait until FILE contains TEXT (polled: a log has no event to wait on).
+wait_for_text() {
+  local i
+  for i in $(seq $(($3 * 20))); do grep -q -- "$2" "$1" 2> /dev/null && return 0; sleep 0.05; done
+  return 1
+}
 json() { /usr/bin/python3 -c "import json,sys; j=json.load(open('$1')); print($2)"; }
 # check FILE EXPR MESSAGE: fails unless the Python expression over `j` is true.
 check() {

@@ -198,10 +198,10 @@ Result<std::unique_ptr<IceAgent>> IceAgent::create(GlibLoopThread& glib, asio::i
 }
 
 Result<Done> IceAgent::open(const IceConfig& config) {
-  // Regular nomination is RFC 8445's only one; consent freshness per RFC 7675.
+  // Regular nomination is RFC 8445's only one. Consent is checked here, not
+  // by libnice (see the header).
   agent_ = nice_agent_new_full(glib_.context(), NICE_COMPATIBILITY_RFC5245,
-                               NiceAgentOption(NICE_AGENT_OPTION_REGULAR_NOMINATION |
-                                               NICE_AGENT_OPTION_CONSENT_FRESHNESS));
+                               NICE_AGENT_OPTION_REGULAR_NOMINATION);
   if (!agent_) return Error("ice: cannot create libnice agent");
   // No ICE-TCP host candidates (media is UDP), and no UPnP: it would multicast
   // to the LAN asking routers for port mappings.

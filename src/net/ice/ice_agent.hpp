@@ -9,15 +9,17 @@
 // agent on that thread (or while the io_context is not running). The
 // GlibLoopThread must outlive every agent on it.
 //
-// Consent freshness: libnice 0.1.21 (NICE_AGENT_OPTION_CONSENT_FRESHNESS, on
-// here) sends RFC 7675 checks every 4-6 s and declares consent lost only after
-// 10 s without a response; both are compile-time constants in libnice
-// (agent-priv.h), and the STUN traffic it answers internally is invisible to
-// us. So the "peer gone" deadline is ours: while connected, when no datagram
-// has arrived for consent_timeout, the agent reports kFailed and stops sending.
-// This needs the peer to send something at least every consent_timeout (media,
-// RTCP, DTLS): peercall always does. libnice's own 10 s loss still ends in
-// kFailed too. kFailed and kClosed are final.
+// Consent (RFC 7675): libnice 0.1.21's consent freshness sends one check every
+// 4-6 s, never retransmitted, and declares consent lost after 10 s without a
+// response (compile-time constants, agent-priv.h). On a lossy link two checks
+// in a row are lost often enough (20% loss each way: 1 in 8 per 10 s) to end
+// good calls, so it is off, and consent is ours: while connected, when no
+// datagram has arrived for consent_timeout, the agent reports kFailed and
+// stops sending. Above it, the session ends the call sooner, counting only
+// packets that authenticate (SRTP/SRTCP from the peer we agreed keys with),
+// so nobody else can keep us sending. libnice still answers the peer's own
+// checks (browsers send them) and keeps the binding alive. kFailed and
+// kClosed are final.
 #include <atomic>
 #include <functional>
 #include <memory>

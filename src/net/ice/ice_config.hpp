@@ -36,8 +36,8 @@ struct IceConfig {
   std::vector<TurnServer> turn;  // --turn turn:USER:PASS@HOST:PORT[?transport=tcp]
   bool relay_only = false;       // only relayed candidates (libnice "force-relay")
   // A peer that sends nothing for this long while connected is reported gone
-  // (kFailed). Zero leaves it to libnice alone (10 s of unanswered consent
-  // checks). See IceAgent for why this is ours and not libnice's.
+  // (kFailed) and nothing more is sent to it. Zero: never. See IceAgent for
+  // why this is ours and not libnice's.
   Duration consent_timeout = seconds(5);
 };
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 
@@ -229,24 +230,72 @@ TEST(PeerSession, ByeEndsTheCallOnTheOtherSide) {
   EXPECT_FALSE(call.peer(1).timed_out);
 }
 
-TEST(PeerSession, SilentPeerTimesOutAfterThreeSeconds) {
+// Runs side 1 alone (nothing arrives) until `until` or `stop` returns true for an event.
+template <class Stop>
+Instant run_deaf(PeerSession& b, Instant from, Duration until, Stop stop, std::vector<SessionEvent>* seen = nullptr) {
+  Instant t = from;
+  while (t < from + until) {
+    t = b.next_timeout();
+    b.handle_timeout(t);
+    bool done = false;
+    while (auto out = b.poll_output())
+      if (auto* ev = std::get_if<SessionEvent>(&*out)) {
+        if (seen) seen->push_back(*ev);
+        done |= stop(*ev);
+      }
+    if (done) break;
+  }
+  return t;
+}
+
+TEST(PeerSession, SilentPeerGoesQuietAfterThreeSecondsAndIsGivenUpAfterFifteen) {
   Call call(LinkModel{milliseconds(20)}, 4);
   call.run(seconds(1), seconds(1));
   // Side 0 vanishes: from now on side 1 hears nothing.
   const Instant vanished = call.now();
   auto& b = *call.peer(1).session;
-  Instant t = vanished;
-  bool timed_out = false;
-  while (!timed_out && t < vanished + seconds(10)) {
-    t = b.next_timeout();
-    b.handle_timeout(t);
-    while (auto out = b.poll_output())
-      if (auto* ev = std::get_if<SessionEvent>(&*out))
-        timed_out |= std::holds_alternative<PeerTimedOut>(*ev);
-  }
-  ASSERT_TRUE(timed_out);
-  EXPECT_GE(t - vanished, seconds(2));
-  EXPECT_LE(t - vanished, seconds(3));
+  std::vector<SessionEvent> seen;
+  const Instant quiet = run_deaf(b, vanished, seconds(30),
+                                 [](const SessionEvent& e) { return std::holds_alternative<PeerQuiet>(e); }, &seen);
+  ASSERT_FALSE(seen.empty());
+  ASSERT_TRUE(std::holds_alternative<PeerQuiet>(seen.back()));
+  EXPECT_TRUE(std::get<PeerQuiet>(seen.back()).quiet);
+  EXPECT_GE(quiet - vanished, milliseconds(2500));
+  EXPECT_LE(quiet - vanished, seconds(3));
+  const Instant gone = run_deaf(b, quiet, seconds(30),
+                                [](const SessionEvent& e) { return std::holds_alternative<PeerTimedOut>(e); }, &seen);
+  ASSERT_TRUE(std::holds_alternative<PeerTimedOut>(seen.back()));
+  EXPECT_GE(gone - vanished, milliseconds(14500));
+  EXPECT_LE(gone - vanished, seconds(15));
+  EXPECT_GE(std::get<PeerTimedOut>(seen.back()).silent_for, milliseconds(14500));
+  // Quiet is said once, not on every timeout.
+  EXPECT_EQ(std::count_if(seen.begin(), seen.end(),
+                          [](const SessionEvent& e) { return std::holds_alternative<PeerQuiet>(e); }),
+            1);
+}
+
+TEST(PeerSession, QuietPeerThatComesBackIsSaidToBeBackAndTheCallGoesOn) {
+  Call call(LinkModel{milliseconds(20)}, 5);
+  call.run(seconds(1), seconds(1));
+  auto& a = *call.peer(0).session;
+  auto& b = *call.peer(1).session;
+  const Instant dropped = call.now();
+  const Instant t = run_deaf(b, dropped, seconds(5), [](const SessionEvent&) { return false; });
+  // Side 0 speaks again (its RTCP, due after that long): side 1 hears it.
+  a.handle_timeout(t);
+  bool back = false, gone = false;
+  while (auto out = a.poll_output())
+    if (auto* tx = std::get_if<Transmit>(&*out)) b.handle_datagram(tx->datagram, t);
+  while (auto out = b.poll_output())
+    if (auto* ev = std::get_if<SessionEvent>(&*out)) {
+      if (auto* q = std::get_if<PeerQuiet>(ev)) {
+        back |= !q->quiet;
+        EXPECT_GE(q->silent_for, seconds(4));
+      }
+      gone |= std::holds_alternative<PeerTimedOut>(*ev);
+    }
+  EXPECT_TRUE(back);
+  EXPECT_FALSE(gone);
 }
 
 TEST(PeerSession, GarbageIsCountedNotFatal) {
