@@ -162,6 +162,15 @@ bool H264Depacketizer::take_keyframe_request() {
   return request;
 }
 
+void H264Depacketizer::give_up_before(int64_t seq) {
+  if (!floor_ || seq <= *floor_) return;  // nothing below is pending
+  consume_until(seq);
+  synced_ = false;  // `seq` may be any packet of a frame
+  wait_deadline_.reset();
+  on_loss(1);
+  assemble();
+}
+
 void H264Depacketizer::handle_timeout(Instant now) {
   now_ = std::max(now_, now);
   assemble();

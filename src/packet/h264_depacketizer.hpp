@@ -54,6 +54,11 @@ class H264Depacketizer {
 
   // seq is already unwrapped to int64 by the caller (monotonic across 16-bit wrap).
   void push(int64_t seq, uint32_t rtp_timestamp, bool marker, ByteView payload, Instant arrival);
+  // Gives up at once on every frame below `seq` that is still missing
+  // packets (a gap not worth waiting for: the stream resumed after an
+  // outage, and what was lost in it would only show stale pictures). A
+  // keyframe is requested unless one is ready beyond the gap.
+  void give_up_before(int64_t seq);
   // Gives up on a waiting frame whose time is up.
   void handle_timeout(Instant now);
   // When a frame waits, the instant its wait ends.

@@ -27,6 +27,13 @@ void NackGenerator::on_packet(int64_t sequence, Instant now) {
   highest_ = sequence;
 }
 
+void NackGenerator::forget_before(int64_t sequence) {
+  while (!missing_.empty() && missing_.begin()->first < sequence) {
+    missing_.erase(missing_.begin());
+    ++stats_.packets_given_up;
+  }
+}
+
 // When `m` may be asked for (again): right away the first time, then one
 // renack_interval after the last ask; never after its tries are spent or so
 // late that the retransmission would miss the deadline.

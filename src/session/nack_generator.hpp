@@ -40,6 +40,10 @@ class NackGenerator {
   // When take_due next has something to do.
   std::optional<Instant> next_timeout(Duration rtt) const;
 
+  // Stops asking for anything below `sequence` (a gap known to be past
+  // saving: the packets were lost in an outage); counted as given up.
+  void forget_before(int64_t sequence);
+
   size_t missing() const { return missing_.size(); }
   const NackGeneratorStats& stats() const { return stats_; }
 

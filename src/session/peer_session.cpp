@@ -23,6 +23,10 @@ constexpr uint32_t kMaxConcealedFrames = 10;
 // and each NACK is sent twice.
 constexpr double kRedundantRtxLoss = 0.02;
 
+// Video silent this long (an outage, not jitter: at 15-30 fps packets come
+// every 33-66 ms) and resuming beyond a gap: the gap is not repaired.
+constexpr Duration kStaleAfterSilence = milliseconds(250);
+
 std::vector<uint32_t> rtx_ssrcs(const SessionConfig& config) {
   std::vector<uint32_t> out;
   for (const StreamConfig& s : config.streams)
@@ -166,10 +170,20 @@ void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packe
   }
   const RtpHeader& h = packet.header;
   H264Depacketizer& depacketizer = *stream.depacketizer;
+  // The first packet after a silence, beyond a gap: what was lost meanwhile
+  // was captured during the silence, so repairing it would only show stale
+  // pictures. Ask for none of it and for a keyframe at once.
+  const bool resumed = origin == Origin::kMedia && stream.last_video_arrival &&
+                       now - *stream.last_video_arrival >= kStaleAfterSilence &&
+                       stream.highest_video_seq && seq > *stream.highest_video_seq + 1;
+  if (origin == Origin::kMedia) stream.last_video_arrival = now;
+  if (!stream.highest_video_seq || seq > *stream.highest_video_seq) stream.highest_video_seq = seq;
   if (stream.nack) {
     stream.nack->on_packet(seq, now);
+    if (resumed) stream.nack->forget_before(seq);
     depacketizer.set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
   }
+  if (resumed) depacketizer.give_up_before(seq);
   depacketizer.push(seq, h.timestamp, h.marker, packet.payload, now);
   // What FEC rebuilt it already counts as received; what it rebuilds now
   // takes this path in turn (before the NACKs, which it may make moot).

@@ -56,6 +56,10 @@ struct ReceiveEntry {
   uint32_t remote_fec_ssrc = 0;
   std::unique_ptr<FecReceiver> fec;
   uint64_t fec_received = 0;  // FEC packets routed here, before the receiver existed too
+  // Video: when the last first-copy packet arrived and the highest sequence
+  // so far (a gap after a silence is not repaired, see PeerSession).
+  std::optional<Instant> last_video_arrival;
+  std::optional<int64_t> highest_video_seq;
 };
 
 class StreamTable {

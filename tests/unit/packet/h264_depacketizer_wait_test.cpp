@@ -109,6 +109,40 @@ TEST(H264DepacketizerWait, NoRepairGivesUpAfterTheWaitAndAsksForAKeyframe) {
   EXPECT_TRUE(got[0].keyframe);
 }
 
+TEST(H264DepacketizerWait, AGapGivenUpAfterAnOutageAsksForAKeyframeAtOnce) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(300));
+  // Frames 0 and 1 arrive, frames 2 and 3 are lost in an outage, frame 4 arrives 2 s later.
+  const size_t outage_from = first_packet(s, 2), outage_to = first_packet(s, 4);
+  for (size_t i = 0; i < outage_from; ++i) push(d, s, i, arrival(i));
+  EXPECT_EQ(drain(d).size(), 2u);
+  const Instant back = arrival(outage_to) + seconds(2);
+  d.give_up_before(s.packets[outage_to].seq);
+  for (size_t i = outage_to; i < first_packet(s, 5); ++i) push(d, s, i, back);
+  // No wait for repairs of what the outage took: given up now, a keyframe asked for.
+  EXPECT_TRUE(drain(d).empty());  // frame 4 lacks its reference
+  EXPECT_TRUE(d.take_keyframe_request());
+  EXPECT_FALSE(d.next_timeout());
+  EXPECT_GE(d.stats().frames_lost, 1u);
+  for (size_t i = first_packet(s, 5); i < s.packets.size(); ++i) push(d, s, i, back + milliseconds(60));
+  const auto got = drain(d);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].keyframe);
+}
+
+TEST(H264DepacketizerWait, GivingUpBeforeAGaplessPointLosesNothing) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(300));
+  for (size_t i = 0; i < first_packet(s, 3); ++i) push(d, s, i, arrival(i));
+  d.give_up_before(s.packets[first_packet(s, 3)].seq);
+  for (size_t i = first_packet(s, 3); i < s.packets.size(); ++i) push(d, s, i, arrival(i));
+  EXPECT_EQ(drain(d).size(), s.frames.size());
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+  EXPECT_FALSE(d.take_keyframe_request());
+}
+
 TEST(H264DepacketizerWait, ACompleteKeyframeBeyondAGapIsTakenAtOnceWhenOneIsNeeded) {
   const Stream s = make_stream();
   H264Depacketizer d;

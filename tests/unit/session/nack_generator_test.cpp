@@ -19,6 +19,17 @@ TEST(NackGenerator, NacksAGapAtOnceInOneBatch) {
   EXPECT_EQ(g.stats().packets_nacked, 3u);
 }
 
+TEST(NackGenerator, AGapForgottenIsNeverAskedFor) {
+  NackGenerator g{LossRecoveryConfig{}};
+  g.on_packet(100, t0);
+  g.on_packet(101, t0);
+  g.on_packet(130, t0 + seconds(2));  // an outage took 102..129
+  g.forget_before(130);
+  g.on_packet(132, t0 + seconds(2));  // 131 is a fresh loss: still asked for
+  EXPECT_EQ(g.take_due(t0 + seconds(2), kRtt), (std::vector<uint16_t>{131}));
+  EXPECT_EQ(g.stats().packets_given_up, 28u);
+}
+
 TEST(NackGenerator, RecoveredPacketsAreNotAskedForAgain) {
   NackGenerator g{LossRecoveryConfig{}};
   g.on_packet(1, t0);
