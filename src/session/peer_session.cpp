@@ -23,6 +23,11 @@ constexpr uint32_t kMaxConcealedFrames = 10;
 // and each NACK is sent twice.
 constexpr double kRedundantRtxLoss = 0.02;
 
+// The second copy of a NACK or a retransmission on a lossy path leaves this
+// much after the first: losses come in bursts (Wi-Fi fades, a queue
+// overflowing), which two copies back to back would often share.
+constexpr Duration kSecondCopyDelay = milliseconds(15);
+
 // Video silent this long (an outage, not jitter: at 15-30 fps packets come
 // every 33-66 ms) and resuming beyond a gap: the gap is not repaired.
 constexpr Duration kStaleAfterSilence = milliseconds(250);
@@ -223,8 +228,24 @@ void PeerSession::send_nacks(Instant now) {
   // Our direction loses packets at random (measured from the peer's
   // feedback on what we send): a lost NACK would cost a whole round trip
   // more, a second copy a few dozen bytes.
-  if (congestion_.lossy_not_congested(kRedundantRtxLoss, now)) outputs_.emplace_back(Transmit{nacks});
+  if (congestion_.lossy_not_congested(kRedundantRtxLoss, now))
+    second_copies_.push_back({now + kSecondCopyDelay, nacks, false});
   outputs_.emplace_back(Transmit{std::move(nacks)});
+}
+
+void PeerSession::send_second_copies(Instant now) {
+  bool paced = false;
+  while (!second_copies_.empty() && second_copies_.front().due <= now) {
+    SecondCopy& c = second_copies_.front();
+    if (c.retransmission) {
+      congestion_.enqueue(std::move(c.datagram), PacketPriority::kRetransmission, now);
+      paced = true;
+    } else {
+      outputs_.emplace_back(Transmit{std::move(c.datagram)});
+    }
+    second_copies_.pop_front();
+  }
+  if (paced) congestion_.send_due(now, outputs_);
 }
 
 void PeerSession::on_nack(const GenericNack& nack, Instant now) {
@@ -234,12 +255,14 @@ void PeerSession::on_nack(const GenericNack& nack, Instant now) {
     return;
   }
   if (!target->retransmitter || closed_) return;  // NACK not negotiated for it
-  std::deque<SessionOutput> resent;
+  std::deque<SessionOutput> resent, again;
   // A lossy path (2% and up) loses retransmissions too: send two, unless
   // the loss is congestion (a copy would only lengthen the queue).
-  const int copies = congestion_.lossy_not_congested(kRedundantRtxLoss, now) ? 2 : 1;
-  target->retransmitter->on_nack(nack, now, recovery_rtt(), resent, copies);
+  const bool twice = congestion_.lossy_not_congested(kRedundantRtxLoss, now);
+  target->retransmitter->on_nack(nack, now, recovery_rtt(), resent, twice ? &again : nullptr);
   pace(resent, PacketPriority::kRetransmission, now);
+  for (SessionOutput& out : again)
+    if (auto* t = std::get_if<Transmit>(&out)) second_copies_.push_back({now + kSecondCopyDelay, std::move(t->datagram), true});
 }
 
 void PeerSession::receive_audio(ReceiveEntry& stream, const RtpPacketView& packet, Instant now) {
@@ -493,6 +516,7 @@ void PeerSession::handle_timeout(Instant now) {
     deliver_frames(r, now);
   }
   send_nacks(now);
+  send_second_copies(now);
   if (awaiting_keyframe_ && last_keyframe_request_ &&
       now - *last_keyframe_request_ >= keyframe_request_interval(config_.recovery, recovery_rtt())) {
     send_keyframe_request(now);
@@ -519,6 +543,7 @@ void PeerSession::close(Instant now) {
   if (closed_) return;
   send_rtcp(now, true);
   congestion_.clear();
+  second_copies_.clear();
   closed_ = true;
 }
 
@@ -531,6 +556,7 @@ std::optional<SessionOutput> PeerSession::poll_output() {
 
 Instant PeerSession::next_timeout() const {
   Instant next = std::min(next_rtcp_, congestion_.next_timeout());
+  if (!second_copies_.empty()) next = std::min(next, second_copies_.front().due);
   if (feedback_generator_)
     if (auto due = feedback_generator_->next_timeout()) next = std::min(next, *due);
   if (!timed_out_ && !peer_hung_up_)

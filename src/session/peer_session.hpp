@@ -94,6 +94,7 @@ class PeerSession {
   double protection_overhead(Instant now);
   void emit(SessionEvent event) { outputs_.emplace_back(std::move(event)); }
   void heard(Instant now);  // an authenticated packet from the peer
+  void send_second_copies(Instant now);
 
   SessionConfig config_;
   std::mt19937 rng_;
@@ -110,6 +111,14 @@ class PeerSession {
   std::optional<Instant> last_keyframe_request_;
   bool awaiting_keyframe_ = false;
   uint64_t keyframe_requests_sent_ = 0;
+
+  // Second copies of NACKs and retransmissions, sent kSecondCopyDelay after the first.
+  struct SecondCopy {
+    Instant due;
+    Bytes datagram;
+    bool retransmission;  // paced; a NACK goes out directly
+  };
+  std::deque<SecondCopy> second_copies_;
 
   Instant last_heard_;
   Instant next_rtcp_;

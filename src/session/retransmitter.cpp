@@ -18,8 +18,8 @@ void Retransmitter::remember(uint16_t sequence, Bytes packet, Instant now) {
 }
 
 void Retransmitter::on_nack(const GenericNack& nack, Instant now, Duration rtt,
-                            std::deque<SessionOutput>& out, int copies) {
-  if (!uses_rtx()) copies = 1;  // the same packet twice would be an SRTP replay
+                            std::deque<SessionOutput>& out, std::deque<SessionOutput>* second_copies) {
+  if (!uses_rtx()) second_copies = nullptr;  // the same packet twice would be an SRTP replay
   ++stats_.nacks_received;
   const Duration min_interval = resend_interval(rtt);
   for (uint16_t sequence : nack.lost_sequence_numbers) {
@@ -46,12 +46,13 @@ void Retransmitter::on_nack(const GenericNack& nack, Instant now, Duration rtt,
       ++stats_.packets_unavailable;
       continue;
     }
-    for (int copy = 0; copy < std::max(1, copies); ++copy) {
+    for (std::deque<SessionOutput>* to : {&out, second_copies}) {
+      if (!to) continue;
       Transmit t;
       write_rtx(*original, rtx_payload_type_, rtx_ssrc_, next_rtx_sequence_++, t.datagram);
       ++stats_.packets_retransmitted;
       stats_.retransmitted_bytes += t.datagram.size();
-      out.emplace_back(std::move(t));
+      to->emplace_back(std::move(t));
     }
   }
 }

@@ -32,12 +32,14 @@ class Retransmitter {
 
   // Every RTP packet of the stream as sent (plain, before SRTP).
   void remember(uint16_t sequence, Bytes packet, Instant now);
-  // Queues the retransmissions one NACK asks for. `copies` > 1 (RTX only,
-  // each copy with its own RTX sequence number, so SRTP replay protection
-  // keeps one): on a lossy path a lost retransmission would cost another
-  // round trip; a second copy costs a few packets per loss.
+  // Queues the retransmissions one NACK asks for in `out`. With
+  // `second_copies` (RTX only: each copy has its own RTX sequence number, so
+  // SRTP replay protection keeps one), a second copy of each goes there, for
+  // the caller to send a little later: on a lossy path a lost retransmission
+  // costs another round trip, a second copy a few packets per loss, and
+  // losses come in bursts, so two copies back to back would often share one.
   void on_nack(const GenericNack& nack, Instant now, Duration rtt, std::deque<SessionOutput>& out,
-               int copies = 1);
+               std::deque<SessionOutput>* second_copies = nullptr);
 
   bool uses_rtx() const { return rtx_payload_type_ != 0 && rtx_ssrc_ != 0; }
   uint32_t rtx_ssrc() const { return rtx_ssrc_; }

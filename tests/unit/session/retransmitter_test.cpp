@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "rtp/rtx_packet.hpp"
 
 namespace peercall {
@@ -59,6 +61,35 @@ TEST(Retransmitter, AnswersANackWithRtxPackets) {
   EXPECT_EQ(r.stats().packets_requested, 3u);
   EXPECT_EQ(r.stats().packets_retransmitted, 2u);
   EXPECT_EQ(r.stats().packets_unavailable, 1u);
+}
+
+TEST(Retransmitter, SecondCopiesGoApartWithTheirOwnRtxNumbers) {
+  Retransmitter r(video(97, 0x2222), LossRecoveryConfig{}, 700);
+  for (uint16_t s = 10; s < 20; ++s) r.remember(s, packet(s), t0);
+  std::deque<SessionOutput> out, again;
+  r.on_nack(GenericNack{1, 0x1111, {12, 15}}, t0 + milliseconds(30), milliseconds(60), out, &again);
+  const auto first = datagrams(out), second = datagrams(again);
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(second.size(), 2u);
+  std::set<uint16_t> rtx_numbers;
+  for (const auto* set : {&first, &second})
+    for (size_t i = 0; i < 2; ++i) {
+      auto rtx = parse_rtp((*set)[i]);
+      ASSERT_TRUE(rtx);
+      rtx_numbers.insert(rtx->header.sequence_number);
+      EXPECT_EQ(unwrap_rtx(*rtx, 0x1111, 96)->header.sequence_number, i == 0 ? 12 : 15);
+    }
+  EXPECT_EQ(rtx_numbers.size(), 4u);  // SRTP keeps both copies
+  EXPECT_EQ(r.stats().packets_retransmitted, 4u);
+}
+
+TEST(Retransmitter, NoSecondCopyWithoutRtx) {
+  Retransmitter r(video(0, 0), LossRecoveryConfig{}, 700);
+  r.remember(12, packet(12), t0);
+  std::deque<SessionOutput> out, again;
+  r.on_nack(GenericNack{1, 0x1111, {12}}, t0 + milliseconds(30), milliseconds(60), out, &again);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_TRUE(again.empty());  // the same packet twice would be an SRTP replay
 }
 
 TEST(Retransmitter, ThrottlesRepeatsToHalfTheRtt) {
