@@ -19,6 +19,9 @@ struct PacketResult {
   size_t size = 0;                 // bytes on the wire (RTP header + payload)
   std::optional<Instant> arrival;  // the peer's clock; nullopt: reported lost
   bool retransmission = false;     // RTX or padding: not part of the media rate
+  // The bandwidth probe cluster the packet was sent in (padding, and media
+  // that left while the cluster was being sent), if any.
+  std::optional<int> probe_cluster;
 };
 
 // One feedback message's worth of results, in transport-sequence order.

@@ -13,10 +13,11 @@ int64_t sign_extend24(uint32_t v) { return int32_t(v << 8) >> 8; }
 }  // namespace
 
 int64_t TransportFeedbackAdapter::on_packet_sent(uint16_t transport_sequence, Instant send_time,
-                                                 size_t size, bool retransmission) {
+                                                 size_t size, bool retransmission,
+                                                 std::optional<int> probe_cluster) {
   const int64_t seq = send_unwrapper_.unwrap(transport_sequence);
   if (auto old = history_.find(seq); old != history_.end()) forget(old);  // a reused number
-  history_.emplace(seq, Sent{send_time, size, retransmission, false, false});
+  history_.emplace(seq, Sent{send_time, size, retransmission, probe_cluster, false, false});
   in_flight_bytes_ += size;
   prune(send_time);
   return seq;
@@ -85,6 +86,7 @@ std::optional<TransportFeedbackReport> TransportFeedbackAdapter::on_feedback(
       r.send_time = sent.send_time;
       r.size = sent.size;
       r.retransmission = sent.retransmission;
+      r.probe_cluster = sent.probe_cluster;
       if (offset) {
         r.arrival = instant_from_micros(reference_us + *offset);
         sent.reported_received = true;

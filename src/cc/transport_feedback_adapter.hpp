@@ -27,9 +27,10 @@ class TransportFeedbackAdapter {
 
   // Call when the packet leaves (after the pacer stamped `transport_sequence`
   // into it). `size` is the RTP packet size (header + payload). Returns the
-  // unwrapped sequence number.
+  // unwrapped sequence number. `probe_cluster`: the probe cluster it was sent
+  // in, handed back in its PacketResult.
   int64_t on_packet_sent(uint16_t transport_sequence, Instant send_time, size_t size,
-                         bool retransmission = false);
+                         bool retransmission = false, std::optional<int> probe_cluster = std::nullopt);
 
   // The results a feedback message carries, in sequence order, or nullopt if
   // it says nothing new. Packets not (or no longer) in the history are
@@ -52,6 +53,7 @@ class TransportFeedbackAdapter {
     Instant send_time{};
     size_t size = 0;
     bool retransmission = false;
+    std::optional<int> probe_cluster;
     bool reported_received = false;
     bool reported_lost = false;
   };

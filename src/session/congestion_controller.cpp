@@ -5,6 +5,7 @@
 
 #include "rtp/rtp_header_extensions.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/rtx_packet.hpp"
 
 namespace peercall {
 namespace {
@@ -28,6 +29,20 @@ uint32_t ssrc_of(const Bytes& packet) {
   if (packet.size() < kRtpHeaderSize) return 0;
   return (uint32_t(packet[8]) << 24) | (uint32_t(packet[9]) << 16) | (uint32_t(packet[10]) << 8) |
          packet[11];
+}
+
+uint32_t timestamp_of(const Bytes& packet) {
+  return (uint32_t(packet[4]) << 24) | (uint32_t(packet[5]) << 16) | (uint32_t(packet[6]) << 8) |
+         packet[7];
+}
+
+// The video stream whose RTX SSRC carries our probes' padding, if any.
+const StreamConfig* probe_stream(const SessionConfig& c) {
+  if (!c.bandwidth_probing || c.transport_cc_extension_id == 0) return nullptr;
+  for (const StreamConfig& s : c.streams)
+    if (s.send && s.kind == MediaKind::kVideo && s.rtx_payload_type != 0 && s.local_rtx_ssrc != 0)
+      return &s;
+  return nullptr;
 }
 
 bool differs(int a, int b) { return std::abs(a - b) > CongestionController::kReportChange * b; }
@@ -63,27 +78,103 @@ CongestionController::CongestionController(const SessionConfig& config,
       rtx_ssrcs_(std::move(rtx_ssrcs)),
       next_sequence_(first_transport_sequence),
       pacer_(pacer_config(config)),
-      estimator_(estimator_config(config)) {}
+      estimator_(estimator_config(config)),
+      probe_controller_(ProbeControllerConfig{}, config.max_bitrate_bps),
+      media_send_rate_(milliseconds(500), milliseconds(200)),
+      first_rtx_sequence_(uint16_t(first_transport_sequence * 31u + 0x2c5bu)) {
+  if (const StreamConfig* video = probe_stream(config)) {
+    probe_ssrc_ = video->local_rtx_ssrc;
+    probe_payload_type_ = video->rtx_payload_type;
+    probe_media_ssrc_ = video->local_ssrc;
+  }
+  for (size_t i = 0; i < rtx_ssrcs_.size(); ++i)
+    rtx_sequences_.emplace_back(rtx_ssrcs_[i], uint16_t(first_rtx_sequence_ + i * 0x1000));
+}
 
 void CongestionController::enqueue(Bytes packet, PacketPriority priority, Instant now) {
   pacer_.enqueue(std::move(packet), priority, now);
 }
 
-void CongestionController::send_due(Instant now, std::deque<SessionOutput>& out) {
-  while (auto packet = pacer_.poll(now)) {
-    if (enabled()) {
-      const uint16_t sequence = next_sequence_;
-      if (stamp_transport_sequence(*packet, extension_id_, sequence)) {
-        ++next_sequence_;
-        const bool rtx = std::ranges::find(rtx_ssrcs_, ssrc_of(*packet)) != rtx_ssrcs_.end();
-        adapter_.on_packet_sent(sequence, now, packet->size(), rtx);
+void CongestionController::record_sent(Bytes& packet, Instant now, bool padding) {
+  if (!enabled()) return;
+  const uint32_t ssrc = ssrc_of(packet);
+  const bool rtx = std::ranges::find(rtx_ssrcs_, ssrc) != rtx_ssrcs_.end();
+  if (probing()) {
+    if (rtx) {
+      for (auto& [rtx_ssrc, next] : rtx_sequences_) {
+        if (rtx_ssrc != ssrc) continue;
+        packet[2] = uint8_t(next >> 8);
+        packet[3] = uint8_t(next);
+        ++next;
       }
     }
+    if (ssrc == probe_media_ssrc_ && packet.size() >= kRtpHeaderSize) last_timestamp_ = timestamp_of(packet);
+  }
+  const uint16_t sequence = next_sequence_;
+  if (!stamp_transport_sequence(packet, extension_id_, sequence)) return;
+  ++next_sequence_;
+  std::optional<int> cluster;
+  if (cluster_) {
+    cluster = cluster_->cluster.id;
+    cluster_->bytes += packet.size();
+    ++cluster_->packets;
+  }
+  adapter_.on_packet_sent(sequence, now, packet.size(), rtx || padding, cluster);
+  if (!padding) media_send_rate_.on_packet(now, packet.size());
+}
+
+void CongestionController::send_due(Instant now, std::deque<SessionOutput>& out) {
+  while (auto packet = pacer_.poll(now)) {
+    record_sent(*packet, now, false);
     out.emplace_back(Transmit{std::move(*packet)});
+  }
+  if (probing()) send_probe(now, out);
+}
+
+Instant CongestionController::next_probe_packet() const {
+  // The cluster's bytes so far at its rate: when the next packet is due.
+  const double seconds_in = double(cluster_->bytes) * 8 / cluster_->cluster.bps;
+  return cluster_->start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds_in));
+}
+
+void CongestionController::send_probe(Instant now, std::deque<SessionOutput>& out) {
+  if (!cluster_) {
+    if (!probe_started_) {
+      probe_started_ = true;
+      probe_controller_.on_estimate(estimator_.target_bitrate_bps(), now);
+    }
+    probe_controller_.on_send_rate(media_send_rate_.bitrate_bps());
+    std::optional<ProbeCluster> due = probe_controller_.poll(now);
+    if (!due) return;
+    cluster_ = ActiveCluster{*due, now};
+    ++probe_stats_.clusters_sent;
+  }
+  while (cluster_ && next_probe_packet() <= now) {
+    if (cluster_->bytes >= cluster_->cluster.bytes() && cluster_->packets >= cluster_->cluster.min_packets) {
+      probe_estimator_.on_cluster_sent(cluster_->cluster.id, cluster_->packets, now);
+      cluster_.reset();
+      break;
+    }
+    RtpHeader header;
+    header.payload_type = probe_payload_type_;
+    header.ssrc = probe_ssrc_;
+    header.timestamp = last_timestamp_;
+    const auto placeholder = encode_transport_sequence(0);
+    Bytes padding;
+    write_padding_only(header, {HeaderExtension{extension_id_, ByteView(placeholder.data(), placeholder.size())}},
+                       kProbePacketPadding, padding);
+    record_sent(padding, now, true);
+    ++probe_stats_.padding_packets;
+    probe_stats_.padding_bytes += padding.size();
+    out.emplace_back(Transmit{std::move(padding)});
   }
 }
 
-void CongestionController::clear() { pacer_ = Pacer(PacerConfig{}); }
+void CongestionController::clear() {
+  pacer_ = Pacer(PacerConfig{});
+  cluster_.reset();
+  probe_ssrc_ = 0;  // closing: no more probes either
+}
 
 bool CongestionController::on_feedback(const TransportFeedback& feedback, Instant now) {
   if (!enabled()) return false;
@@ -91,6 +182,18 @@ bool CongestionController::on_feedback(const TransportFeedback& feedback, Instan
   auto report = adapter_.on_feedback(feedback, now);
   if (!report) return false;
   estimator_.on_feedback(*report);
+  if (probing()) {
+    for (const ProbeResult& r : probe_estimator_.on_feedback(*report)) {
+      ++probe_stats_.results;
+      probe_stats_.last_result_bps = r.bps;
+      const int before = estimator_.target_bitrate_bps();
+      estimator_.on_probe_result(r.bps, now);
+      if (estimator_.target_bitrate_bps() > before) ++probe_stats_.raised;
+      probe_controller_.on_probe_result(r.cluster_id, r.bps, now);
+    }
+    probe_controller_.on_estimate(estimator_.target_bitrate_bps(), now);
+    probe_started_ = true;
+  }
   loss_.on_feedback(*report);
   pacer_.set_pacing_rate(static_cast<int64_t>(kPacingFactor * estimator_.target_bitrate_bps()));
   return true;
@@ -133,6 +236,7 @@ bool CongestionController::lossy_not_congested(double loss, Instant now) const {
 Instant CongestionController::next_timeout() const {
   Instant next = pacer_.next_send_time();
   if (enabled()) next = std::min(next, last_target_ ? last_target_at_ + kReportInterval : Instant{});
+  if (probing()) next = std::min(next, cluster_ ? next_probe_packet() : probe_controller_.next_timeout());
   return next;
 }
 

@@ -11,6 +11,15 @@
 // Packets are paced as written by the send streams: without the extension.
 // It is added when the packet leaves, so the packet history and FlexFEC
 // see the same bytes the receiver rebuilds (see peer_session.cpp).
+//
+// Bandwidth probes (ProbeController): a due cluster is sent here, beside the
+// pacer, at its own rate: padding-only packets on the video RTX SSRC fill
+// what the media leaving meanwhile does not, until the cluster's bytes and
+// packets are out. Every packet of the cluster (media too) is recorded with
+// its id; the feedback for them gives the probed rate (ProbeBitrateEstimator),
+// which raises the estimate. The controller numbers every packet leaving on
+// an RTX SSRC itself (in place), so that padding and retransmissions share
+// one increasing sequence (SRTP needs it) whoever wrote them.
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -18,6 +27,8 @@
 
 #include "cc/bwe/bandwidth_estimator.hpp"
 #include "cc/bwe/pacer.hpp"
+#include "cc/bwe/probe_bitrate_estimator.hpp"
+#include "cc/bwe/probe_controller.hpp"
 #include "cc/transport_feedback_adapter.hpp"
 #include "session/link_loss_estimator.hpp"
 #include "session/session_config.hpp"
@@ -70,7 +81,30 @@ class CongestionController {
   const LinkLossEstimator& loss() const { return loss_; }
   void fill(CongestionStats& stats, Instant now) const;
 
+  struct ProbeStats {
+    bool enabled = false;
+    int clusters_sent = 0;
+    int results = 0;
+    int raised = 0;  // results that raised the estimate
+    uint64_t padding_packets = 0;
+    uint64_t padding_bytes = 0;
+    std::optional<double> last_result_bps;
+  };
+  const ProbeStats& probe_stats() const { return probe_stats_; }
+
  private:
+  struct ActiveCluster {
+    ProbeCluster cluster;
+    Instant start{};
+    size_t bytes = 0;    // sent in it so far, media included
+    size_t packets = 0;
+  };
+  bool probing() const { return probe_ssrc_ != 0; }
+  void record_sent(Bytes& packet, Instant now, bool padding);
+  void send_probe(Instant now, std::deque<SessionOutput>& out);
+  Instant next_probe_packet() const;
+
+  static constexpr size_t kProbePacketPadding = 255;
   uint8_t extension_id_;
   std::vector<uint32_t> rtx_ssrcs_;
   uint16_t next_sequence_;
@@ -81,6 +115,19 @@ class CongestionController {
   std::optional<TargetBitrate> last_target_;
   Instant last_target_at_{};
   uint64_t feedback_received_ = 0;
+  // Probing (probe_ssrc_ 0: off).
+  uint32_t probe_ssrc_ = 0;
+  uint8_t probe_payload_type_ = 0;
+  ProbeController probe_controller_;
+  ProbeBitrateEstimator probe_estimator_;
+  std::optional<ActiveCluster> cluster_;
+  AcknowledgedBitrate media_send_rate_;  // what leaves the pacer, on our clock
+  std::vector<std::pair<uint32_t, uint16_t>> rtx_sequences_;  // next number per RTX SSRC
+  uint16_t first_rtx_sequence_;
+  uint32_t probe_media_ssrc_ = 0;
+  uint32_t last_timestamp_ = 0;  // of the last video packet: the padding's timestamp
+  bool probe_started_ = false;
+  ProbeStats probe_stats_;
 };
 
 }  // namespace peercall

@@ -121,6 +121,10 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
 
 void PeerSession::handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now) {
   if (!stream.rtp.active()) return;  // nothing to repair yet
+  if (is_rtx_padding(rtx)) {  // padding only, no OSN: a bandwidth probe (ours or Chromium's)
+    ++stream.rtx_received;
+    return;
+  }
   auto original = unwrap_rtx(rtx, stream.rtp.remote_ssrc(), stream.config.payload_type);
   if (!original) {
     ++stream.rtx_malformed;

@@ -67,6 +67,11 @@ struct SessionConfig {
   int min_bitrate_bps = 100'000;
   int start_bitrate_bps = 1'000'000;
   int max_bitrate_bps = 2'500'000;
+  // Bandwidth probes (with transport-cc and an RTX SSRC for video): short
+  // bursts of padding above the estimate, at the start, after a large drop
+  // and every few seconds while the encoder sends less than the estimate,
+  // so that the estimate finds capacity the media alone never shows.
+  bool bandwidth_probing = true;
 };
 
 }  // namespace peercall

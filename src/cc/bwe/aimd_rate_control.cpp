@@ -114,6 +114,16 @@ void AimdRateControl::decrease_to(double bps, std::optional<double> acked, Insta
   if (apply_decrease(bps, acked, now)) state_ = RateControlState::kDecrease;
 }
 
+void AimdRateControl::raise_to(double bps) {
+  bps = clamp(bps);
+  if (bps <= target_) return;
+  if (capacity_ && bps > capacity_upper()) {
+    capacity_.reset();
+    explore_time_ = Duration::zero();
+  }
+  target_ = bps;
+}
+
 void AimdRateControl::note_capacity(double acked) {
   if (!capacity_ || acked < capacity_lower() || acked > capacity_upper()) {
     // A different capacity than the one we knew: start the average over.

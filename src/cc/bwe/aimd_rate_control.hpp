@@ -42,6 +42,9 @@ class AimdRateControl {
   void update(BandwidthUsage usage, std::optional<double> acked_bps, Instant now);
   // From the loss rule: go down to `bps` (never up). Rate-limited like an overuse.
   void decrease_to(double bps, std::optional<double> acked_bps, Instant now);
+  // A bandwidth probe showed the path carries `bps`: go up to it (never down).
+  // A capacity it exceeds is forgotten (the path grew).
+  void raise_to(double bps);
 
   void set_rtt(Duration rtt) { rtt_ = rtt; }
   void set_bounds(double min_bps, double max_bps);

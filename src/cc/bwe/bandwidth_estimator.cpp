@@ -21,6 +21,7 @@ std::string_view to_string(RateReason r) {
     case RateReason::kDelayDecrease: return "delay-decrease";
     case RateReason::kLossDecrease: return "loss-decrease";
     case RateReason::kOutage: return "outage";
+    case RateReason::kProbe: return "probe";
   }
   return "?";
 }
@@ -102,8 +103,18 @@ void BandwidthEstimator::on_feedback(const TransportFeedbackReport& report) {
 
   double before = aimd_.target_bps();
   if (std::optional<double> limit = loss_.congestion_limit(congested, before, acked, now)) {
-    aimd_.decrease_to(*limit, delivered, now);
-    last_reason_ = RateReason::kLossDecrease;
+    // The received rate is what the bottleneck carries while it drops: beta x
+    // that drains the queue. Losses keep coming for a queue and an RTT after
+    // a cut (the old rate's packets, a sender that slows down late); cutting
+    // below it for them compounds to the floor (issue 10).
+    const double floor = acked ? config_.loss.beta * *acked : 0;
+    if (*limit < floor) limit = floor;
+    if (*limit < before) {
+      aimd_.decrease_to(*limit, delivered, now);
+      last_reason_ = RateReason::kLossDecrease;
+    } else {
+      last_reason_ = RateReason::kHold;  // already below what the link carries: let it drain
+    }
     return;
   }
   if (counts.received == 0) {
@@ -124,7 +135,10 @@ void BandwidthEstimator::on_feedback(const TransportFeedbackReport& report) {
                                   : RateReason::kHold;
 }
 
-void BandwidthEstimator::on_rtt(Duration rtt, Instant) { aimd_.set_rtt(rtt); }
+void BandwidthEstimator::on_rtt(Duration rtt, Instant) {
+  aimd_.set_rtt(rtt);
+  loss_.set_rtt(rtt);
+}
 
 void BandwidthEstimator::on_loss_report(double fraction, Instant now) {
   loss_.on_loss_report(fraction, now);
@@ -134,6 +148,13 @@ void BandwidthEstimator::set_bounds(int min_bps, int max_bps) {
   config_.min_bitrate_bps = min_bps;
   config_.max_bitrate_bps = std::max(min_bps, max_bps);
   aimd_.set_bounds(config_.min_bitrate_bps, config_.max_bitrate_bps);
+}
+
+void BandwidthEstimator::on_probe_result(double bps, Instant now) {
+  if (in_outage(now) || delay_.usage() == BandwidthUsage::kOverusing) return;
+  const double before = aimd_.target_bps();
+  aimd_.raise_to(bps);
+  if (aimd_.target_bps() > before) last_reason_ = RateReason::kProbe;
 }
 
 bool BandwidthEstimator::in_outage(Instant now) const {

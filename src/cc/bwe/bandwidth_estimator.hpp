@@ -45,7 +45,7 @@ struct BandwidthEstimatorConfig {
 };
 
 // Why the last rate change happened (stats and logs).
-enum class RateReason { kStart, kIncrease, kHold, kDelayDecrease, kLossDecrease, kOutage };
+enum class RateReason { kStart, kIncrease, kHold, kDelayDecrease, kLossDecrease, kOutage, kProbe };
 std::string_view to_string(RateReason r);
 
 struct BweEstimateState {
@@ -73,6 +73,9 @@ class BandwidthEstimator {
   // RTCP RR fraction lost (0..1), optional: used when feedback has no counts.
   void on_loss_report(double fraction, Instant now);
   void set_bounds(int min_bps, int max_bps);
+  // A bandwidth probe measured `bps` (ProbeBitrateEstimator): the estimate
+  // rises to it, unless the delay says the path is congested right now.
+  void on_probe_result(double bps, Instant now);
 
   int target_bitrate_bps() const { return static_cast<int>(aimd_.target_bps()); }
   bool in_outage(Instant now) const;

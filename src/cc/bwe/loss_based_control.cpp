@@ -68,6 +68,9 @@ std::optional<double> LossBasedControl::random_loss_fraction(Instant now) const 
 std::optional<double> LossBasedControl::congestion_limit(bool delay_congested, double target,
                                                          std::optional<double> received,
                                                          Instant now) {
+  if (last_decision_ && rtt_ && now - *last_decision_ < *rtt_ + config_.decision_interval_extra) {
+    return std::nullopt;
+  }
   std::optional<double> limit;
   std::optional<double> long_loss =
       fraction(now, config_.long_window, config_.min_long_packets, Kind::kFresh);

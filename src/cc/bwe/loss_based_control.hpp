@@ -9,7 +9,10 @@
 //    two seconds >= 30 % -> target x (1 - loss/2).
 // Each decision uses fresh evidence: only packets sent after the last
 // decrease count (their losses are reported a queue and an RTT later), so one
-// lossy second cannot cut the rate twice.
+// lossy second cannot cut the rate twice. And once the RTT is known, decisions
+// are at least RTT + `decision_interval_extra` apart (as GCC's loss rule): the
+// packets sent just after a cut still meet the queue the old rate filled, and
+// their losses must not compound the cut.
 //
 // Losses in a report whose packets waited in a standing queue are queue
 // (congestion) losses; the others are "random" loss, which the estimator
@@ -30,6 +33,7 @@ struct LossBasedConfig {
   double congestion_loss = 0.05;  // with a delay signal
   double very_high_loss = 0.30;   // alone
   double beta = 0.85;
+  Duration decision_interval_extra = milliseconds(300);
 };
 
 class LossBasedControl {
@@ -45,6 +49,7 @@ class LossBasedControl {
   void on_report(const Counts& counts, Instant now);
   // RTCP receiver report's fraction lost; used only while no feedback counts exist.
   void on_loss_report(double fraction, Instant now);
+  void set_rtt(Duration rtt) { rtt_ = rtt; }
 
   // Loss over the long window (stats). nullopt without enough packets.
   std::optional<double> loss_fraction(Instant now) const;
@@ -69,6 +74,7 @@ class LossBasedControl {
   LossBasedConfig config_;
   std::deque<Sample> samples_;
   std::optional<Instant> last_decision_;
+  std::optional<Duration> rtt_;
   std::optional<double> rr_fraction_;
   Instant rr_at_{};
 };

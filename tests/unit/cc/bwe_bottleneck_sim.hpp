@@ -32,6 +32,15 @@ struct SimConfig {
   size_t packet_size = 1200;
   Duration tick = microseconds(100);
   double pacing_factor = 0;  // 0: constant-rate packets at the target
+  // Call mode: the encoder's output as a share of its target (a real encoder
+  // undershoots on easy content) and the app's video cap (0: none).
+  double encoder_fraction = 1.0;
+  int video_cap_bps = 0;
+  // The encoder follows the target this late (rate control, a keyframe asked
+  // for by the receiver, a pacer backlog: a real sender slows down late).
+  Duration encoder_lag{};
+  // Feedback waits this long on the way back (the reverse path's own queue).
+  Duration feedback_extra_delay{};
   BandwidthEstimatorConfig bwe;
 };
 
@@ -39,6 +48,16 @@ struct RateSample {
   double t_s;
   int target_bps;
   double queue_ms;  // the queue as it stands: bytes / capacity
+};
+
+// One change of the target, with the estimator's reason and what it knew.
+struct RateChange {
+  double t_s;
+  int target_bps;
+  RateReason reason;
+  std::optional<double> loss;
+  std::optional<int> acked_bps;
+  Duration standing_queue;
 };
 
 class BottleneckSim {
@@ -51,6 +70,7 @@ class BottleneckSim {
   BandwidthEstimator& bwe() { return bwe_; }
   void set_capacity(double bps) { capacity_ = bps; }
   void set_outage(bool on) { outage_ = on; }
+  void set_feedback_extra_delay(Duration d) { config_.feedback_extra_delay = d; }
   // A longer (or shorter) path from now on; lengthening never reorders.
   void set_propagation(Duration d) { config_.propagation = d; }
   const Pacer& pacer() const { return pacer_; }
@@ -66,6 +86,7 @@ class BottleneckSim {
   }
 
   const std::vector<RateSample>& samples() const { return samples_; }
+  const std::vector<RateChange>& changes() const { return changes_; }
   // Per-packet queueing delay (ms) at departure, with its departure time (s).
   const std::vector<std::pair<double, double>>& queue_delays() const { return queue_delays_; }
 
@@ -166,9 +187,15 @@ class BottleneckSim {
   void send_call_media() {
     int target = bwe_.target_bitrate_bps();
     pacer_.set_pacing_rate(static_cast<int64_t>(config_.pacing_factor * target));
+    target_history_.push_back({now_, target});
+    while (target_history_.size() > 1 && target_history_[1].first <= now_ - config_.encoder_lag)
+      target_history_.pop_front();
+    target = target_history_.front().second;
     if (now_ >= next_frame_) {
       next_frame_ += microseconds(33'333);
-      size_t frame = static_cast<size_t>((target - 32'000) / 8 / 30);
+      double video = target - 32'000;
+      if (config_.video_cap_bps > 0) video = std::min<double>(video, config_.video_cap_bps);
+      size_t frame = static_cast<size_t>(std::max(0.0, config_.encoder_fraction * video / 8 / 30));
       for (size_t left = frame; left > 0;) {
         size_t n = std::min(left, config_.packet_size);
         pacer_.enqueue(Bytes(n), PacketPriority::kVideo, now_);
@@ -230,7 +257,7 @@ class BottleneckSim {
     if (highest_received_ < next_report_seq_) return;  // nothing new arrived: no feedback
     Feedback fb;
     fb.generated_at = now_;
-    fb.deliver_at = now_ + config_.propagation;
+    fb.deliver_at = now_ + config_.propagation + config_.feedback_extra_delay;
     for (int64_t seq = next_report_seq_; seq <= highest_received_; ++seq) {
       PacketResult r;
       r.transport_sequence = seq;
@@ -257,7 +284,13 @@ class BottleneckSim {
       // RTT of the newest packet, less the time it waited at the receiver.
       Duration held = fb.generated_at + seconds(1000) - fb.last_arrival_peer;
       bwe_.on_rtt(now_ - fb.last_send - held, now_);
+      int before = bwe_.target_bitrate_bps();
       bwe_.on_feedback(fb.report);
+      if (bwe_.target_bitrate_bps() != before) {
+        BweEstimateState e = bwe_.estimate_state(now_);
+        changes_.push_back({elapsed_s(), e.target_bps, e.last_reason, e.loss_fraction,
+                            e.acknowledged_bps, e.standing_queue});
+      }
       feedback_.pop_front();
     }
   }
@@ -299,6 +332,8 @@ class BottleneckSim {
   int64_t next_report_seq_ = 1;
   std::deque<Feedback> feedback_;
   std::vector<RateSample> samples_;
+  std::vector<RateChange> changes_;
+  std::deque<std::pair<Instant, int>> target_history_;
   std::vector<std::pair<double, double>> queue_delays_;
 };
 
