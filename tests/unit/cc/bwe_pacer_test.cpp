@@ -1,5 +1,6 @@
-// The pacer: spreads a frame at the pacing rate, lets audio overtake video,
-// bounds the queue in time without dropping, and says when to poll next.
+// The pacer: sends a frame within its burst allowance at once and spreads
+// what is beyond it at the pacing rate, lets audio overtake video, bounds the
+// queue in time without dropping, and says when to poll next.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -35,9 +36,59 @@ std::vector<Departure> drain(Pacer& pacer, Instant from, Instant until = Instant
 
 double ms_between(Instant a, Instant b) { return to_micros(b - a) / 1000.0; }
 
-TEST(BwePacer, SpreadsAThirtyPacketFrameOverTheIntervalAtTheRate) {
+// A pacer with a 5 ms burst allowance, to see the spreading in small numbers.
+Pacer small_burst_pacer(int64_t rate_bps) {
+  PacerConfig config;
+  config.initial_rate_bps = rate_bps;
+  config.burst = milliseconds(5);
+  return Pacer(config);
+}
+
+TEST(BwePacer, AVideoFrameWithinTheBurstAllowanceLeavesWhole) {
+  // 720p at 1.5 Mbit/s: ~5.6 kB frames in 5 packets, paced at 2.5 x 2.5 Mbit/s.
   Pacer pacer;
-  pacer.set_pacing_rate(2'500'000);
+  pacer.set_pacing_rate(6'250'000);
+  for (int frame = 0; frame < 30; ++frame) {
+    const Instant at = kStart + microseconds(33'333 * frame);
+    for (int i = 0; i < 5; ++i) pacer.enqueue(packet(1150, uint8_t(i)), PacketPriority::kVideo, at);
+    std::vector<Departure> sent = drain(pacer, at);
+    ASSERT_EQ(sent.size(), 5u);
+    EXPECT_EQ(sent.back().at, at) << "frame " << frame << " left whole at once";
+  }
+  // A 9.4 kB keyframe (the encoder's VBV at the cap) too.
+  const Instant key_at = kStart + seconds(1);
+  for (int i = 0; i < 8; ++i) pacer.enqueue(packet(1175, uint8_t(i)), PacketPriority::kVideo, key_at);
+  EXPECT_EQ(drain(pacer, key_at).back().at, key_at);
+}
+
+TEST(BwePacer, AtALowRateTheBurstIsSmallInBytes) {
+  // An estimate of 160 kbit/s, paced at 2.5 x: 40 ms bank 2000 B, and the
+  // third of five 1200 B packets already waits for the rate.
+  Pacer pacer;
+  pacer.set_pacing_rate(400'000);
+  for (int i = 0; i < 5; ++i) pacer.enqueue(packet(1200, uint8_t(i)), PacketPriority::kVideo, kStart);
+  std::vector<Departure> sent = drain(pacer, kStart);
+  ASSERT_EQ(sent.size(), 5u);
+  EXPECT_EQ(sent[1].at, kStart) << "the first packet leaves a positive budget";
+  EXPECT_GT(sent[2].at, kStart);
+  // 6000 B at 50 kB/s = 120 ms, less the 2000 B banked (40 ms) and the last packet's 24 ms.
+  EXPECT_NEAR(ms_between(kStart, sent.back().at), 120.0 - 40.0 - 24.0, 0.5);
+}
+
+TEST(BwePacer, IdleTimeBanksNoMoreThanTheBurstAllowance) {
+  Pacer pacer;
+  pacer.set_pacing_rate(1'000'000);  // 40 ms = 5000 B
+  pacer.enqueue(packet(100, 0), PacketPriority::kVideo, kStart);
+  ASSERT_TRUE(pacer.poll(kStart));
+  const Instant later = kStart + seconds(10);  // 10 s idle would be 1.25 MB
+  for (int i = 0; i < 10; ++i) pacer.enqueue(packet(1000, uint8_t(i)), PacketPriority::kVideo, later);
+  int at_once = 0;
+  while (pacer.poll(later)) ++at_once;
+  EXPECT_EQ(at_once, 5) << "5000 B banked: five 1000 B packets, not the 1.25 MB of 10 s";
+}
+
+TEST(BwePacer, SpreadsAThirtyPacketFrameOverTheIntervalAtTheRate) {
+  Pacer pacer = small_burst_pacer(2'500'000);
   for (int i = 0; i < 30; ++i) pacer.enqueue(packet(1200, uint8_t(i)), PacketPriority::kVideo, kStart);
   std::vector<Departure> sent = drain(pacer, kStart);
   ASSERT_EQ(sent.size(), 30u);
@@ -65,8 +116,7 @@ TEST(BwePacer, ALonePacketLeavesAtOnce) {
 }
 
 TEST(BwePacer, AudioOvertakesQueuedVideoAndIsNeverDelayed) {
-  Pacer pacer;
-  pacer.set_pacing_rate(500'000);
+  Pacer pacer = small_burst_pacer(500'000);
   for (int i = 0; i < 20; ++i) pacer.enqueue(packet(1200, 'v'), PacketPriority::kVideo, kStart);
   ASSERT_TRUE(pacer.poll(kStart));  // the budget is now spent for ~19 ms
   EXPECT_FALSE(pacer.poll(kStart + milliseconds(1)));
@@ -119,8 +169,7 @@ TEST(BwePacer, QueueDelayIsTheOldestPacketsWait) {
 }
 
 TEST(BwePacer, NextSendTimeIsWhenTheBudgetTurnsPositive) {
-  Pacer pacer;
-  pacer.set_pacing_rate(1'000'000);  // 5 ms burst = 625 B
+  Pacer pacer = small_burst_pacer(1'000'000);  // 5 ms burst = 625 B
   pacer.enqueue(packet(1000, 1), PacketPriority::kVideo, kStart);
   pacer.enqueue(packet(1000, 2), PacketPriority::kVideo, kStart);
   ASSERT_TRUE(pacer.poll(kStart));   // budget 625 - 1000 = -375 B = 3 ms of debt
@@ -132,9 +181,7 @@ TEST(BwePacer, NextSendTimeIsWhenTheBudgetTurnsPositive) {
 
 TEST(BwePacer, AHigherPacingRateSpreadsFaster) {
   for (int64_t rate : {1'000'000, 4'000'000}) {
-    PacerConfig config;
-    config.initial_rate_bps = rate;  // the bucket starts full at this rate's burst
-    Pacer pacer(config);
+    Pacer pacer = small_burst_pacer(rate);  // the bucket starts full at this rate's burst
     for (int i = 0; i < 10; ++i) pacer.enqueue(packet(1250, 0), PacketPriority::kVideo, kStart);
     std::vector<Departure> sent = drain(pacer, kStart);
     ASSERT_EQ(sent.size(), 10u);
