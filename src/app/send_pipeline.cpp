@@ -4,6 +4,7 @@
 
 #include "media/codec/frame_fit.hpp"
 #include "media/codec/opus_encoder.hpp"
+#include "media/codec/resolution_ladder.hpp"
 #include "media/codec/video_scaler.hpp"
 
 namespace peercall {
@@ -174,11 +175,7 @@ Result<Done> SendPipeline::ensure_encoder(int width, int height) {
   config.width = width;
   config.height = height;
   if (applied_bitrate_ > 0) config.bitrate_bps = applied_bitrate_;  // keep what congestion control chose
-  if (encoder_) {
-    spdlog::info("video: the source changed size: encoding {}x{} now", width, height);
-  } else {
-    spdlog::debug("video: encoding {}x{}", width, height);
-  }
+  spdlog::debug("video: encoding {}x{}", width, height);
   encoder_.reset();
   auto encoder = H264Encoder::create(config);
   if (!encoder) return Error{encoder.error()};
@@ -190,9 +187,22 @@ void SendPipeline::encode_video() {
   VideoScaler scaler;
   const std::optional<PictureSize> requested =
       fixed_size_ ? std::optional<PictureSize>({encoder_config_.width, encoder_config_.height}) : std::nullopt;
+  ResolutionLadder ladder;  // bitrate first, then resolution (see resolution_ladder.hpp)
   while (auto frame = to_encoder_.pop()) {
     VideoFrame input = std::move(*frame);
-    const PictureSize target = encode_size({input.width, input.height}, requested);
+    if (const int bps = target_bitrate_.exchange(0); bps > 0) applied_bitrate_ = std::min(bps, encoder_config_.bitrate_bps);
+    const int bitrate = applied_bitrate_ > 0 ? applied_bitrate_.load() : encoder_config_.bitrate_bps;
+    const PictureSize wanted = encode_size({input.width, input.height}, requested);
+    // A screen keeps its size (text must stay legible): its rate drops instead.
+    const PictureSize target = encoder_config_.screen_content
+                                   ? wanted
+                                   : ladder.choose(wanted, bitrate, encoder_config_.fps, Clock::now());
+    if (encoder_ && !(wanted == last_wanted_))
+      spdlog::info("video: the source changed size: encoding {}x{} now", target.width, target.height);
+    else if (encoder_ && !(target == PictureSize{encoder_->config().width, encoder_->config().height}))
+      spdlog::info("video: encoding {}x{} at {} kbit/s ({}x{} when the link carries more)", target.width,
+                   target.height, bitrate / 1000, wanted.width, wanted.height);
+    last_wanted_ = wanted;
     if (auto ok = ensure_encoder(target.width, target.height); !ok) {
       to_encoder_.close();
       if (!stopping_) source_finished(ok.error());
@@ -200,10 +210,7 @@ void SendPipeline::encode_video() {
     }
     if (input.width != target.width || input.height != target.height)
       input = scaler.fit(input, target.width, target.height);
-    if (const int bps = target_bitrate_.exchange(0); bps > 0) {
-      const int capped = std::min(bps, encoder_config_.bitrate_bps);
-      if (capped != encoder_->bitrate()) encoder_->set_bitrate(capped);
-    }
+    if (bitrate != encoder_->bitrate()) encoder_->set_bitrate(bitrate);
     applied_bitrate_ = encoder_->bitrate();
     auto encoded = encoder_->encode(input, keyframe_requested_.exchange(false));
     if (!encoded) {

@@ -20,6 +20,7 @@
 
 #include "core/bounded_queue.hpp"
 #include "media/audio_source.hpp"
+#include "media/codec/frame_fit.hpp"
 #include "media/codec/h264_encoder.hpp"
 #include "media/video_source.hpp"
 
@@ -98,6 +99,7 @@ class SendPipeline {
   std::unique_ptr<AudioSource> audio_;
   H264EncoderConfig encoder_config_;
   const bool fixed_size_;  // --size given: fit into it; else follow the source
+  PictureSize last_wanted_{};  // encode thread: the size asked for before the ladder
   const bool fixed_fps_;   // --fps given: keep it across source switches
   const double base_crf_ = H264EncoderConfig{}.crf;
   Callbacks callbacks_;
