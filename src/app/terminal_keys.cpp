@@ -29,10 +29,18 @@ std::string key_help() {
          "  p               present: share the screen / back to the camera\n"
          "  s               the stats overlay (window)\n"
          "  f, w            full screen, swap the pictures (window)\n"
-         "  c or /          write a chat line (Enter sends, Esc cancels; window: Tab too)\n"
+         "  c or /          write a chat line (Enter sends, Backspace deletes, Esc cancels; window: Tab too)\n"
          "  a or y          accept an incoming call (--accept ask)\n"
          "  d or n          decline it\n"
          "  ?               this list\n";
+}
+
+bool erase_last_character(std::string& line) {
+  if (line.empty()) return false;
+  // Continuation bytes (10xxxxxx) belong to the character that starts before them.
+  while (line.size() > 1 && (static_cast<unsigned char>(line.back()) & 0xc0) == 0x80) line.pop_back();
+  line.pop_back();
+  return true;
 }
 
 std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
@@ -44,7 +52,9 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
           state_ = State::kEscape;
         } else if (c == '\n' || c == '\r') {
           keys.push_back({Key::kEnter});
-        } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+        } else if (c == 0x7f || c == 0x08) {  // DEL (most terminals) or ^H
+          keys.push_back({Key::kBackspace});
+        } else if (static_cast<unsigned char>(c) >= 0x20) {
           keys.push_back({Key::kChar, c});
         }  // other control characters: nothing
         break;
@@ -145,6 +155,8 @@ bool TerminalKeys::wait_for_hang_up(std::chrono::milliseconds timeout) {
       } else if (key.kind == Key::kEscape) {
         typing_ = false;
         std::fputs(" (not sent)\n", stderr);
+      } else if (key.kind == Key::kBackspace) {
+        if (erase_last_character(line_)) std::fputs("\b \b", stderr);
       } else if (key.kind == Key::kChar && line_.size() < 500) {
         line_ += key.ch;
         std::fputc(key.ch, stderr);

@@ -16,12 +16,15 @@
 namespace peercall {
 
 struct Key {
-  enum Kind { kChar, kEnter, kEscape, kSpecial /* arrows, function keys, Alt+key: ignored */ };
+  enum Kind { kChar, kEnter, kEscape, kBackspace, kSpecial /* arrows, function keys, Alt+key: ignored */ };
   Kind kind = kChar;
   char ch = 0;  // kChar: the character
   bool operator==(const Key&) const = default;
 };
 
+// Removes the last character (a whole UTF-8 sequence) of a line being typed;
+// false if it was empty.
+bool erase_last_character(std::string& line);
 // Hang-up keys: Enter, q, Q, Esc.
 bool is_hang_up_key(const Key& key);
 // What the keys do, for `?` and --help (one key per line, indented).

@@ -71,3 +71,25 @@ TEST(KeyHelp, ListsTheKeys) {
   const std::string help = key_help();
   for (const char* key : {"Enter", "Esc", "?", "a or y", "d or n"}) EXPECT_NE(help.find(key), std::string::npos) << key;
 }
+
+TEST(KeyDecoder, BackspaceIsAKeyAndNeverHangsUp) {
+  KeyDecoder d;
+  const auto keys = all(d, "a\x7f\x08");
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(keys[1].kind, Key::kBackspace);
+  EXPECT_EQ(keys[2].kind, Key::kBackspace);
+  EXPECT_FALSE(any_hang_up(keys));
+}
+
+TEST(ChatLineEditing, BackspaceErasesAWholeCharacter) {
+  std::string line = "h\xc3\xa9llo \xe2\x82\xac";  // "héllo €"
+  EXPECT_TRUE(erase_last_character(line));
+  EXPECT_EQ(line, "h\xc3\xa9llo ");
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(erase_last_character(line));
+  EXPECT_EQ(line, "h\xc3\xa9");
+  EXPECT_TRUE(erase_last_character(line));
+  EXPECT_EQ(line, "h");
+  EXPECT_TRUE(erase_last_character(line));
+  EXPECT_FALSE(erase_last_character(line));
+  EXPECT_EQ(line, "");
+}
