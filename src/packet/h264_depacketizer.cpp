@@ -182,6 +182,14 @@ void H264Depacketizer::assemble() {
     if (synced_ && frame->first > *floor_) {
       // An older frame is missing packets.
       if (!may_give_up(*frame)) {
+        // A whole keyframe further on needs nothing before it: jump there.
+        if (const auto key = find_complete_keyframe(); key && key->first > frame->first) {
+          ++stats_.skipped_to_keyframe;
+          waited_ = false;
+          wait_deadline_.reset();
+          on_loss(std::max<size_t>(1, consume_until(key->first)));
+          continue;
+        }
         waited_ = true;
         return;
       }
@@ -203,11 +211,13 @@ void H264Depacketizer::assemble() {
 // Whether the frame(s) before `blocked` (complete, beyond a gap) may be given
 // up now. Without a wait: once a packet newer than `blocked` arrived (a
 // straggler of reordering would have come by then). With one: when the wait
-// since the gap showed is over, or at once when `blocked` is a keyframe and
-// the decoder needs one anyway.
+// since the gap showed is over, or at once when `blocked` is a keyframe.
 bool H264Depacketizer::may_give_up(Span blocked) {
   if (max_wait_ <= Duration::zero()) return packets_.rbegin()->first > blocked.last;
-  if (waiting_keyframe_ && starts_keyframe(blocked)) {
+  // A complete keyframe needs nothing before it: jump the gap at once, also
+  // when the frames before it could still be repaired (latency beats
+  // smoothness; a keyframe beyond a gap was usually asked for because of it).
+  if (starts_keyframe(blocked)) {
     ++stats_.skipped_to_keyframe;
     return true;
   }
@@ -272,7 +282,7 @@ bool H264Depacketizer::starts_keyframe(Span frame) const {
 // previous frame's marker (seq or packet), or a packet of another timestamp;
 // before the first frame (or after a resync) any packet that can start a
 // frame is taken as the start.
-std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame() const {
+std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame(bool keyframe_only) const {
   const Packet* prev = nullptr;
   int64_t prev_seq = 0;
   int64_t run_first = 0;
@@ -285,7 +295,8 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame() co
       // packet must start a picture: the gap may have held this frame's top.
       run_has_start = adjacent || (packet.starts_picture && ((synced_ && seq == *floor_) || (!synced_ && packet.can_start)));
     }
-    if (packet.marker && run_has_start) return Span{run_first, seq};
+    if (packet.marker && run_has_start && (!keyframe_only || starts_keyframe(Span{run_first, seq})))
+      return Span{run_first, seq};
     prev = &packet;
     prev_seq = seq;
   }

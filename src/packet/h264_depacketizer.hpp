@@ -8,7 +8,7 @@
 // still repair it (measured from when the gap showed), and only then is it
 // given up; frames stay in order. After a loss only a keyframe is handed out
 // (the decoder lacks references), and a complete keyframe beyond a gap is
-// skipped to at once. A keyframe is requested only when a frame is given up
+// always skipped to at once. A keyframe is requested only when a frame is given up
 // and no keyframe follows it. Sans-I/O: the clock is the packets' `arrival`
 // and the `now` of handle_timeout().
 #include <bitset>
@@ -93,7 +93,9 @@ class H264Depacketizer {
   bool first_frame_may_be_repaired(Span blocked);
   std::optional<Instant> gap_seen(int64_t from) const;
   bool starts_keyframe(Span frame) const;
-  std::optional<Span> find_complete_frame() const;
+  // The oldest complete frame (or, keyframe_only, the oldest complete keyframe).
+  std::optional<Span> find_complete_frame(bool keyframe_only = false) const;
+  std::optional<Span> find_complete_keyframe() const { return find_complete_frame(true); }
   void emit(Span frame);
   void drop_oldest_frame();
   size_t consume_until(int64_t seq);

@@ -324,7 +324,12 @@ void PeerSession::send_keyframe_request(Instant now) {
   if (packets.size() == 1) return;  // nobody to ask yet: the first packet will tell
   last_keyframe_request_ = now;
   ++keyframe_requests_sent_;
-  outputs_.emplace_back(Transmit{write_rtcp_compound(packets)});
+  Bytes request = write_rtcp_compound(packets);
+  // A few dozen bytes, and the picture stays frozen until it gets through:
+  // on a lossy or congested way back one copy is often lost, and asking
+  // again costs a round trip. The sender answers both with one keyframe.
+  second_copies_.push_back({now + kSecondCopyDelay, request, false});
+  outputs_.emplace_back(Transmit{std::move(request)});
 }
 
 void PeerSession::on_report_blocks(uint32_t reporter, const std::vector<ReportBlock>& blocks,

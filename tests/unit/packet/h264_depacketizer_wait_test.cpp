@@ -63,7 +63,8 @@ TEST(H264DepacketizerWait, ARepairInTimeDeliversEveryFrameInOrder) {
   H264Depacketizer d;
   d.set_max_wait(milliseconds(200));
   const size_t lost = first_packet(s, 1) + 1;  // frame 1's second packet
-  for (size_t i = 0; i < s.packets.size(); ++i)
+  const size_t before_key = first_packet(s, 5);  // (a whole keyframe beyond the gap would be jumped to)
+  for (size_t i = 0; i < before_key; ++i)
     if (i != lost) push(d, s, i, arrival(i));
   auto got = drain(d);
   ASSERT_EQ(got.size(), 1u);  // the keyframe; the rest waits behind the gap
@@ -76,8 +77,8 @@ TEST(H264DepacketizerWait, ARepairInTimeDeliversEveryFrameInOrder) {
 
   push(d, s, lost, arrival(lost) + milliseconds(150));  // the retransmission
   got = drain(d);
-  ASSERT_EQ(got.size(), s.frames.size() - 1);
-  for (size_t f = 1; f < s.frames.size(); ++f) EXPECT_EQ(got[f - 1].annexb, s.frames[f].expected) << f;
+  ASSERT_EQ(got.size(), 4u);
+  for (size_t f = 1; f < 5; ++f) EXPECT_EQ(got[f - 1].annexb, s.frames[f].expected) << f;
   EXPECT_EQ(d.stats().frames_lost, 0u);
   EXPECT_GE(d.stats().frames_waited, 1u);
   EXPECT_FALSE(d.take_keyframe_request());
@@ -166,6 +167,21 @@ TEST(H264DepacketizerWait, ACompleteKeyframeBeyondAGapIsTakenAtOnceWhenOneIsNeed
   EXPECT_EQ(d.stats().skipped_to_keyframe, 1u);
   EXPECT_FALSE(d.take_keyframe_request());  // the keyframe repaired it: nothing to ask
   EXPECT_FALSE(d.next_timeout());
+}
+
+TEST(H264DepacketizerWait, ACompleteKeyframeBeyondAGapIsTakenAtOnceEvenWhenTheGapCouldBeRepaired) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(500));
+  const size_t lost = first_packet(s, 3);  // frame 3 is missing a packet; keyframe 5 follows whole
+  for (size_t i = 0; i < first_packet(s, 6); ++i)
+    if (i != lost) push(d, s, i, arrival(i));
+  const auto got = drain(d);
+  ASSERT_EQ(got.size(), 4u);  // frames 0-2, then keyframe 5 at once: no wait behind frame 3
+  EXPECT_TRUE(got[3].keyframe);
+  EXPECT_EQ(got[3].annexb, s.frames[5].expected);
+  EXPECT_FALSE(d.next_timeout());
+  EXPECT_FALSE(d.take_keyframe_request());  // the keyframe repaired it
 }
 
 TEST(H264DepacketizerWait, ReorderingInsideTheWaitIsNoLoss) {
