@@ -25,16 +25,12 @@ PacerConfig pacer_config(const SessionConfig& c) {
   return p;
 }
 
-uint32_t ssrc_of(const Bytes& packet) {
-  if (packet.size() < kRtpHeaderSize) return 0;
-  return (uint32_t(packet[8]) << 24) | (uint32_t(packet[9]) << 16) | (uint32_t(packet[10]) << 8) |
-         packet[11];
+// A big-endian 32-bit field of an RTP header (the caller checked the size).
+uint32_t header_u32(const Bytes& packet, size_t at) {
+  return (uint32_t(packet[at]) << 24) | (uint32_t(packet[at + 1]) << 16) | (uint32_t(packet[at + 2]) << 8) |
+         packet[at + 3];
 }
-
-uint32_t timestamp_of(const Bytes& packet) {
-  return (uint32_t(packet[4]) << 24) | (uint32_t(packet[5]) << 16) | (uint32_t(packet[6]) << 8) |
-         packet[7];
-}
+uint32_t ssrc_of(const Bytes& packet) { return packet.size() < kRtpHeaderSize ? 0 : header_u32(packet, 8); }
 
 // The video stream whose RTX SSRC carries our probes' padding, if any.
 const StreamConfig* probe_stream(const SessionConfig& c) {
@@ -108,7 +104,7 @@ void CongestionController::record_sent(Bytes& packet, Instant now, bool padding)
         ++next;
       }
     }
-    if (ssrc == probe_media_ssrc_ && packet.size() >= kRtpHeaderSize) last_timestamp_ = timestamp_of(packet);
+    if (ssrc == probe_media_ssrc_ && packet.size() >= kRtpHeaderSize) last_timestamp_ = header_u32(packet, 4);
   }
   const uint16_t sequence = next_sequence_;
   if (!stamp_transport_sequence(packet, extension_id_, sequence)) return;
