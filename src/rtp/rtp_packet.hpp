@@ -30,6 +30,19 @@ struct RtpPacketView {
 // length checked), padding is stripped (its count checked).
 Result<RtpPacketView> parse_rtp(ByteView datagram);
 
+// Fixed-header fields of a packet we wrote ourselves (no parse, no checks
+// beyond the size): 0 if it is shorter than an RTP header.
+inline uint16_t peek_rtp_sequence(ByteView p) {
+  return p.size() < kRtpHeaderSize ? 0 : uint16_t((p[2] << 8) | p[3]);
+}
+inline uint32_t peek_rtp_u32(ByteView p, size_t at) {
+  return p.size() < kRtpHeaderSize ? 0
+                                   : (uint32_t(p[at]) << 24) | (uint32_t(p[at + 1]) << 16) |
+                                         (uint32_t(p[at + 2]) << 8) | p[at + 3];
+}
+inline uint32_t peek_rtp_timestamp(ByteView p) { return peek_rtp_u32(p, 4); }
+inline uint32_t peek_rtp_ssrc(ByteView p) { return peek_rtp_u32(p, 8); }
+
 // Appends header + payload to `out`. No extension, no padding. Only the first
 // kRtpMaxCsrcs CSRCs fit in the 4-bit count; extra ones are not written.
 void write_rtp(const RtpHeader& header, ByteView payload, Bytes& out);

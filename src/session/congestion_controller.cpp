@@ -25,13 +25,6 @@ PacerConfig pacer_config(const SessionConfig& c) {
   return p;
 }
 
-// A big-endian 32-bit field of an RTP header (the caller checked the size).
-uint32_t header_u32(const Bytes& packet, size_t at) {
-  return (uint32_t(packet[at]) << 24) | (uint32_t(packet[at + 1]) << 16) | (uint32_t(packet[at + 2]) << 8) |
-         packet[at + 3];
-}
-uint32_t ssrc_of(const Bytes& packet) { return packet.size() < kRtpHeaderSize ? 0 : header_u32(packet, 8); }
-
 // The video stream whose RTX SSRC carries our probes' padding, if any.
 const StreamConfig* probe_stream(const SessionConfig& c) {
   if (!c.bandwidth_probing || c.transport_cc_extension_id == 0) return nullptr;
@@ -93,7 +86,7 @@ void CongestionController::enqueue(Bytes packet, PacketPriority priority, Instan
 
 void CongestionController::record_sent(Bytes& packet, Instant now, bool padding) {
   if (!enabled()) return;
-  const uint32_t ssrc = ssrc_of(packet);
+  const uint32_t ssrc = peek_rtp_ssrc(packet);
   const bool rtx = std::ranges::find(rtx_ssrcs_, ssrc) != rtx_ssrcs_.end();
   if (probing()) {
     if (rtx) {
@@ -104,7 +97,7 @@ void CongestionController::record_sent(Bytes& packet, Instant now, bool padding)
         ++next;
       }
     }
-    if (ssrc == probe_media_ssrc_ && packet.size() >= kRtpHeaderSize) last_timestamp_ = header_u32(packet, 4);
+    if (ssrc == probe_media_ssrc_ && packet.size() >= kRtpHeaderSize) last_timestamp_ = peek_rtp_timestamp(packet);
   }
   const uint16_t sequence = next_sequence_;
   if (!stamp_transport_sequence(packet, extension_id_, sequence)) return;
@@ -164,6 +157,14 @@ void CongestionController::send_probe(Instant now, std::deque<SessionOutput>& ou
     probe_stats_.padding_bytes += padding.size();
     out.emplace_back(Transmit{std::move(padding)});
   }
+}
+
+size_t CongestionController::drop_superseded(const std::vector<uint32_t>& ssrcs) {
+  auto of_stream = [&](ByteView packet) {
+    return packet.size() >= kRtpHeaderSize && std::ranges::find(ssrcs, peek_rtp_ssrc(packet)) != ssrcs.end();
+  };
+  return pacer_.drop_queued(PacketPriority::kVideo, of_stream) +
+         pacer_.drop_queued(PacketPriority::kRetransmission, of_stream);
 }
 
 void CongestionController::clear() {

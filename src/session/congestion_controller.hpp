@@ -61,6 +61,9 @@ class CongestionController {
   // Moves every packet due at `now` to `out` as a Transmit, stamped and recorded.
   void send_due(Instant now, std::deque<SessionOutput>& out);
   void clear();  // closing: what is still queued is not sent
+  // A keyframe of these SSRCs (media, RTX, FEC) is about to be queued: what
+  // they still have waiting is taken out unsent. How many packets.
+  size_t drop_superseded(const std::vector<uint32_t>& ssrcs);
 
   // True when the feedback said something new (the estimate may have moved).
   bool on_feedback(const TransportFeedback& feedback, Instant now);

@@ -411,6 +411,8 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
   stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
                          frame.capture_time, frame.keyframe, now, stream->retransmitter.get(),
                          packets);
+  if (frame.keyframe && !packets.empty())
+    supersede_queued(*stream, std::get<Transmit>(packets.front()).datagram);
   std::deque<SessionOutput> repairs;
   if (stream->fec) {
     const LinkLossEstimator& loss = congestion_.loss();
@@ -424,6 +426,29 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
   // Right behind the frame, at the same priority: a repair is only useful
   // while the frame is still being assembled.
   pace(repairs, PacketPriority::kVideo, now);
+}
+
+// A keyframe (its first packet: `first`) needs nothing sent before it. What
+// of its stream still waits in the pacer (a backlog: the estimate fell under
+// what was queued), or as a second copy, would only hold the keyframe back
+// on a congested link: dropped unsent, and NACKs for older packets go
+// unanswered. The receiver sees the gap and jumps to the keyframe once it is
+// whole. (On a free link the pacer is empty when a keyframe comes.)
+void PeerSession::supersede_queued(SendEntry& stream, const Bytes& first) {
+  std::vector<uint32_t> ssrcs{stream.config.local_ssrc};
+  if (stream.config.local_rtx_ssrc) ssrcs.push_back(stream.config.local_rtx_ssrc);
+  if (stream.config.local_fec_ssrc) ssrcs.push_back(stream.config.local_fec_ssrc);
+  stream.superseded_unsent += congestion_.drop_superseded(ssrcs);
+  if (stream.config.local_rtx_ssrc) {
+    const size_t before = second_copies_.size();
+    std::erase_if(second_copies_, [&](const SecondCopy& c) {
+      return c.retransmission && c.datagram.size() >= kRtpHeaderSize &&
+             peek_rtp_ssrc(c.datagram) == stream.config.local_rtx_ssrc;
+    });
+    stream.superseded_unsent += before - second_copies_.size();
+  }
+  if (stream.retransmitter && first.size() >= kRtpHeaderSize)
+    stream.retransmitter->supersede_before(peek_rtp_sequence(first));
 }
 
 void PeerSession::pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now) {
@@ -595,12 +620,14 @@ SessionStats PeerSession::stats() const {
   for (const SendEntry& e : streams_.sending()) {
     OutgoingStreamStats& out = e.config.kind == MediaKind::kVideo ? s.video_out : s.audio_out;
     add_out(out, e.rtp.stats());
+    out.packets_superseded += e.superseded_unsent;
     if (!e.retransmitter) continue;
     const RetransmitterStats& rs = e.retransmitter->stats();
     out.nacks_received += rs.nacks_received;
     out.packets_retransmitted += rs.packets_retransmitted;
     out.retransmitted_bytes += rs.retransmitted_bytes;
     out.retransmit_unavailable += rs.packets_unavailable;
+    out.retransmit_superseded += rs.packets_superseded;
   }
   for (const SendEntry& e : streams_.sending()) {
     if (!e.fec) continue;

@@ -87,6 +87,7 @@ class PeerSession {
   void send_keyframe_request(Instant now);
   void send_on(MediaKind kind, const EncodedFrame& frame, Instant now);
   // Moves the Transmits in `produced` into the pacer, then sends what is due.
+  void supersede_queued(SendEntry& stream, const Bytes& first);
   void pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now);
   void on_transport_feedback(const TransportFeedback& feedback, Instant now);
   void send_transport_feedback(Instant now);

@@ -24,6 +24,10 @@ void Retransmitter::on_nack(const GenericNack& nack, Instant now, Duration rtt,
   const Duration min_interval = resend_interval(rtt);
   for (uint16_t sequence : nack.lost_sequence_numbers) {
     ++stats_.packets_requested;
+    if (keyframe_start_ && int16_t(uint16_t(sequence - *keyframe_start_)) < 0) {
+      ++stats_.packets_superseded;
+      continue;
+    }
     const PacketHistory::Lookup found = history_.resend(sequence, now, min_interval);
     if (found.status == PacketHistory::Status::kUnavailable) {
       ++stats_.packets_unavailable;

@@ -23,6 +23,7 @@ struct RetransmitterStats {
   uint64_t retransmitted_bytes = 0;     // whole RTP packets resent
   uint64_t packets_unavailable = 0;     // asked for, but no longer (or never) kept
   uint64_t packets_throttled = 0;       // asked for again too soon: not resent
+  uint64_t packets_superseded = 0;      // asked for, but from before the last keyframe: not resent
 };
 
 class Retransmitter {
@@ -41,6 +42,11 @@ class Retransmitter {
   void on_nack(const GenericNack& nack, Instant now, Duration rtt, std::deque<SessionOutput>& out,
                std::deque<SessionOutput>* second_copies = nullptr);
 
+  // A keyframe starts at `sequence`: nothing before it is needed to decode
+  // what follows, so NACKs for older packets are not answered (on a
+  // congested link those resends would only delay the keyframe).
+  void supersede_before(uint16_t sequence) { keyframe_start_ = sequence; }
+
   bool uses_rtx() const { return rtx_payload_type_ != 0 && rtx_ssrc_ != 0; }
   uint32_t rtx_ssrc() const { return rtx_ssrc_; }
   const RetransmitterStats& stats() const { return stats_; }
@@ -50,6 +56,7 @@ class Retransmitter {
   uint32_t rtx_ssrc_;
   uint16_t next_rtx_sequence_;
   PacketHistory history_;
+  std::optional<uint16_t> keyframe_start_;
   RetransmitterStats stats_;
 };
 

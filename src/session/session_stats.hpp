@@ -20,6 +20,11 @@ struct OutgoingStreamStats {
   uint64_t packets_retransmitted = 0;
   uint64_t retransmitted_bytes = 0;
   uint64_t retransmit_unavailable = 0;
+  // A keyframe makes what was sent before it useless to the decoder: packets
+  // still queued then are dropped unsent, and NACKs for older ones are not
+  // answered (a gap the receiver sees, so it is never a silent loss).
+  uint64_t packets_superseded = 0;
+  uint64_t retransmit_superseded = 0;
   // From the peer's receiver reports about this stream.
   double remote_fraction_lost = 0;
   int64_t remote_cumulative_lost = 0;

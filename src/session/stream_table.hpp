@@ -27,6 +27,7 @@ struct SendEntry {
   RtpSendStream rtp;
   std::unique_ptr<Retransmitter> retransmitter;  // video with NACK only
   std::unique_ptr<FecEncoder> fec;               // video with FlexFEC only
+  uint64_t superseded_unsent = 0;  // queued packets a keyframe made useless, dropped unsent
   // Protection (FEC + RTX) bytes per media byte over the last 1-2 s, for the
   // video encoder's share of the target: counters at the start of the
   // previous and of the current one-second window.

@@ -159,7 +159,11 @@ void drop_and_restore(const TwoPeerCallOptions& options, const char* label) {
     EXPECT_LT(worst_before, milliseconds(300));
     EXPECT_GE(target_before, 1'500'000);  // it had ramped towards the capacity
     EXPECT_LE(target_low, 400'000);       // and followed it down
-    EXPECT_GE(lowest, 160'000);           // but not to the floor, 100 (issue 10)
+    // But not to the floor, 100 (issue 10). A keyframe asked for in the cap
+    // drops the pacer's stale backlog, and the idle moment that leaves shows
+    // in the received rate the next cut goes by: down to ~130 k for a second
+    // or two, where without the drop it was ~200 k (and the keyframe late).
+    EXPECT_GE(lowest, 120'000);
     // The probes' padding arrives on the RTX SSRC and is counted, not malformed.
     const SessionStats rx = call.peer(side).session->stats();
     const SessionStats tx = sender.session->stats();

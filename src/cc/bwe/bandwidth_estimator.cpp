@@ -44,6 +44,12 @@ bool BandwidthEstimator::standing_queue_needs_drain(Instant now) {
   if (drain_decided_at_) {
     if (now - *drain_decided_at_ < config_.rebase_after) return false;  // give it time
     if (queue * 5 >= drain_queue_at_decision_ * 4) {
+      if (const auto loss = loss_.loss_fraction(now); loss && *loss >= config_.rebase_max_loss) {
+        // It did not move, but it drops packets: a full queue, not a longer
+        // path. The loss rule cuts; look again later.
+        drain_decided_at_ = now;
+        return false;
+      }
       // We cut the rate and the delay did not move: not a queue we fill.
       delay_.rebase();
       drain_decided_at_.reset();

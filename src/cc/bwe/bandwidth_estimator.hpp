@@ -17,7 +17,12 @@
 // received x (1 - queue / drain_time), between 0.5 and beta, so that it drains
 // in about `drain_time`. If a decrease did not shrink
 // it within `rebase_after`, the delay is not ours (the path got longer): the
-// floor is re-measured instead of cutting the rate again.
+// floor is re-measured instead of cutting the rate again. Unless packets are
+// being lost meanwhile (`rebase_max_loss` or more): a longer path drops
+// nothing, a full drop-tail queue does, and re-measuring its floor would
+// leave only the loss rule to keep us from filling it for good (issue 10:
+// both ways capped, the queue stays full while the peer's media fills the
+// way back).
 #include <cstdint>
 #include <optional>
 
@@ -39,6 +44,7 @@ struct BandwidthEstimatorConfig {
   Duration drain_standing_queue = milliseconds(100);     // counts as overuse on its own
   Duration drain_time = seconds(2);
   Duration rebase_after = milliseconds(1500);
+  double rebase_max_loss = 0.05;
   DelayBasedConfig delay;
   LossBasedConfig loss;
   AimdConfig aimd;  // its min/max/start are taken from the three fields above

@@ -102,6 +102,23 @@ Duration Pacer::queue_delay(Instant now) const {
   return oldest;
 }
 
+size_t Pacer::drop_queued(PacketPriority priority, const std::function<bool(ByteView)>& which) {
+  std::deque<Queued>& queue = queues_[index(priority)];
+  size_t dropped = 0;
+  for (auto it = queue.begin(); it != queue.end();) {
+    if (!which(it->packet)) {
+      ++it;
+      continue;
+    }
+    (priority == PacketPriority::kAudio ? audio_bytes_ : paced_bytes_) -= it->packet.size();
+    it = queue.erase(it);
+    ++dropped;
+  }
+  if (paced_empty()) raised_rate_bps_ = 0;
+  dropped_packets_ += static_cast<int64_t>(dropped);
+  return dropped;
+}
+
 PacerStats Pacer::stats(Instant now) const {
   PacerStats s;
   for (const auto& q : queues_) s.queued_packets += q.size();
@@ -114,6 +131,7 @@ PacerStats Pacer::stats(Instant now) const {
   s.sent_packets = sent_packets_;
   s.sent_bytes = sent_bytes_;
   s.rate_raises = rate_raises_;
+  s.dropped_packets = dropped_packets_;
   return s;
 }
 

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 
 #include "core/bytes.hpp"
@@ -49,6 +50,7 @@ struct PacerStats {
   int64_t sent_packets = 0;
   int64_t sent_bytes = 0;
   int64_t rate_raises = 0;          // how often the queue bound raised the rate
+  int64_t dropped_packets = 0;      // taken out unsent by drop_queued (superseded)
 };
 
 class Pacer {
@@ -66,6 +68,10 @@ class Pacer {
   Duration queue_delay(Instant now) const;  // the oldest queued packet's wait
   PacerStats stats(Instant now) const;
   bool empty() const;
+  // Takes the queued packets of `priority` that `which` picks out of the
+  // queue unsent (a keyframe makes the video queued before it useless: on a
+  // congested link it would only delay the keyframe). How many it dropped.
+  size_t drop_queued(PacketPriority priority, const std::function<bool(ByteView)>& which);
 
  private:
   struct Queued {
@@ -88,6 +94,7 @@ class Pacer {
   int64_t sent_packets_ = 0;
   int64_t sent_bytes_ = 0;
   int64_t rate_raises_ = 0;
+  int64_t dropped_packets_ = 0;
 };
 
 }  // namespace peercall

@@ -52,5 +52,44 @@ TEST(BweCollapse, ADropIntoAFullQueueSettlesNearTheReceivedRateNotTheFloor) {
   EXPECT_LE(sim.mean_target(14, 20), 500'000);
 }
 
+// Feedback for 10 ms-spaced 1200 B packets over `span`, reported every 50 ms,
+// each one `delay` after it was sent; every `lose_every`-th lost (0: none).
+void feed(BandwidthEstimator& bwe, Instant& t, int64_t& seq, Duration span, Duration delay, int lose_every) {
+  for (Instant end = t + span; t < end; t += milliseconds(50)) {
+    TransportFeedbackReport r;
+    r.received_at = t + delay + milliseconds(20);
+    for (int i = 0; i < 5; ++i, ++seq) {
+      PacketResult p;
+      p.transport_sequence = seq;
+      p.send_time = t + milliseconds(10 * i);
+      p.size = 1200;
+      if (lose_every == 0 || seq % lose_every != 0) p.arrival = p.send_time + delay + seconds(1000);
+      r.packets.push_back(p);
+    }
+    bwe.on_feedback(r);
+  }
+}
+
+// The standing queue the estimator believes in after 6 s of a flat 250 ms
+// one that no cut shrinks, with or without losses.
+Duration standing_queue_after_a_flat_queue(int lose_every) {
+  BandwidthEstimator bwe;
+  Instant t = Instant{} + seconds(10);
+  int64_t seq = 1;
+  feed(bwe, t, seq, seconds(2), milliseconds(30), 0);
+  feed(bwe, t, seq, seconds(6), milliseconds(280), lose_every);
+  return bwe.estimate_state(t).standing_queue;
+}
+
+TEST(BweCollapse, AFlatQueueWithoutLossIsALongerPathAndIsRebased) {
+  EXPECT_LT(standing_queue_after_a_flat_queue(0), milliseconds(50));
+}
+
+TEST(BweCollapse, AFlatQueueThatDropsPacketsIsAFullQueueAndIsNotRebased) {
+  // Both ways capped: the queue stays full (the peer's media holds the way
+  // back), and forgetting its floor would blind the delay signal for good.
+  EXPECT_GE(standing_queue_after_a_flat_queue(5), milliseconds(200));
+}
+
 }  // namespace
 }  // namespace peercall

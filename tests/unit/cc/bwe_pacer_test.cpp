@@ -191,5 +191,27 @@ TEST(BwePacer, AHigherPacingRateSpreadsFaster) {
   }
 }
 
+TEST(BwePacer, DropQueuedTakesOutOnlyWhatItPicksOfThatPriority) {
+  Pacer pacer = small_burst_pacer(1'000'000);
+  ASSERT_TRUE((pacer.enqueue(packet(600, 9), PacketPriority::kVideo, kStart), pacer.poll(kStart)));
+  for (uint8_t tag : {1, 2, 1, 2}) pacer.enqueue(packet(1000, tag), PacketPriority::kVideo, kStart);
+  pacer.enqueue(packet(1000, 1), PacketPriority::kRetransmission, kStart);
+  pacer.enqueue(packet(100, 1), PacketPriority::kAudio, kStart);
+  EXPECT_EQ(pacer.drop_queued(PacketPriority::kVideo, [](ByteView p) { return p[0] == 1; }), 2u);
+  const PacerStats s = pacer.stats(kStart);
+  EXPECT_EQ(s.queued_packets, 4u);
+  EXPECT_EQ(s.queued_bytes, 3100u);
+  EXPECT_EQ(s.dropped_packets, 2);
+  std::vector<Departure> sent = drain(pacer, kStart);
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[0].packet.size(), 100u);  // audio first, then the retransmission
+  EXPECT_EQ(sent[1].packet[0], 1);
+  EXPECT_EQ(sent[2].packet[0], 2);
+  EXPECT_EQ(sent[3].packet[0], 2);
+  // What is left goes out at the rate: the last packet once the 2700 B sent
+  // before it, less the 625 B allowance, are paid for at 1 Mbit/s.
+  EXPECT_NEAR(ms_between(kStart, sent[3].at), (2700 - 625) * 8.0 / 1000, 0.05);
+}
+
 }  // namespace
 }  // namespace peercall

@@ -171,6 +171,31 @@ TEST(CongestionWiring, EveryRtpPacketCarriesConsecutiveTransportSequenceNumbers)
   EXPECT_EQ(fec, 0u);  // no loss measured: no FEC
 }
 
+TEST(CongestionWiring, AKeyframeDropsTheVideoStillQueuedBeforeItAndNoNackBringsItBack) {
+  Pair p(config_for(0, kTcc, false), config_for(1, kTcc, false));
+  p.send_frame(0, 0, true, 3000);
+  p.advance(milliseconds(33));
+  auto video_sent = [&] {
+    return std::count_if(p.sent[0].begin(), p.sent[0].end(),
+                         [](const Bytes& d) { return is_rtp(d) && ssrc_of(d) == 0x1001; });
+  };
+  // 60 kB of P-frames at once, far beyond the pacer's 40 ms at 2.5 Mbit/s
+  // (a congested link's backlog), then a keyframe.
+  for (uint32_t n = 1; n <= 3; ++n) p.send_frame(0, n, false, 20'000);
+  const auto before_keyframe = video_sent();
+  p.send_frame(0, 4, true, 3000);
+  const uint64_t superseded = p.s[0]->stats().video_out.packets_superseded;
+  EXPECT_GT(superseded, 20u);
+  p.advance(milliseconds(300));
+  // Only the keyframe's packets left after it; the receiver saw the gap and
+  // jumped to the whole keyframe, and nothing from before it was resent.
+  EXPECT_LE(video_sent() - before_keyframe, 4);
+  const auto frames = p.got<VideoReceived>(1);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_TRUE(frames.back().frame.keyframe);
+  EXPECT_EQ(p.s[0]->stats().video_out.packets_retransmitted, 0u);
+}
+
 TEST(CongestionWiring, WithoutTransportCcNoExtensionNoFeedbackNoTarget) {
   Pair p(config_for(0, 0, false), config_for(1, 0, false));
   for (uint32_t n = 0; n < 30; ++n) {

@@ -126,5 +126,19 @@ TEST(Retransmitter, ForgetsPacketsOlderThanTheHistory) {
   EXPECT_EQ(r.stats().packets_unavailable, 1u);
 }
 
+TEST(Retransmitter, AKeyframeSupersedesNacksForWhatWasSentBeforeIt) {
+  Retransmitter r(video(97, 0x2222), LossRecoveryConfig{}, 500);
+  for (uint16_t s = 65530; s != 6; ++s) r.remember(s, packet(s), t0);  // across the wrap
+  r.supersede_before(2);  // the keyframe's first packet
+  std::deque<SessionOutput> out;
+  r.on_nack(GenericNack{1, 0x1111, {65533, 1, 2, 4}}, t0 + milliseconds(30), milliseconds(60), out);
+  const auto sent = datagrams(out);
+  ASSERT_EQ(sent.size(), 2u);
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_EQ(unwrap_rtx(*parse_rtp(sent[i]), 0x1111, 96)->header.sequence_number, i == 0 ? 2 : 4);
+  EXPECT_EQ(r.stats().packets_superseded, 2u);
+  EXPECT_EQ(r.stats().packets_retransmitted, 2u);
+}
+
 }  // namespace
 }  // namespace peercall
