@@ -1,6 +1,7 @@
 #include "app/media_sources.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 #include "media/file/file_audio_source.hpp"
 #include "media/file/file_video_source.hpp"
 #include "media/file/media_file_reader.hpp"
+#include "media/file/y4m_pipe_source.hpp"
 #include "media/synthetic/test_pattern.hpp"
 #include "media/synthetic/tone.hpp"
 
@@ -120,7 +122,15 @@ Result<std::unique_ptr<VideoSource>> open_video_source(const MediaOptions& o) {
     }
     return test_pattern(o);
   }
-  // The file's own size: the send pipeline fits it into --size if given.
+  // A live y4m pipe (stdin, a FIFO named *.y4m): read straight into the
+  // frames, for the lowest latency. The file's own size: the send pipeline
+  // fits it into --size if given.
+  if (v == "-") return upcast<Y4mPipeSource, VideoSource>(Y4mPipeSource::open({}));
+  // A FIFO or character device whose name says it carries y4m.
+  struct stat st {};
+  const bool y4m_pipe = v.size() > 4 && v.compare(v.size() - 4, 4, ".y4m") == 0 && ::stat(v.c_str(), &st) == 0 &&
+                        (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
+  if (y4m_pipe) return upcast<Y4mPipeSource, VideoSource>(Y4mPipeSource::open({.path = v}));
   FileVideoSourceConfig config;
   config.path = v;
   config.loop = o.loop;

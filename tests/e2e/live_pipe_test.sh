@@ -7,13 +7,13 @@ source "$(dirname "$0")/lib.sh"
 TESTSRC="$(dirname "$PEERCALL")/peercall-testsrc"
 
 note "a paced y4m into a FIFO, and a wav at real time into another"
-mkfifo "$WORK/video.fifo" "$WORK/audio.fifo"
+mkfifo "$WORK/video.y4m" "$WORK/audio.fifo"
 port=$(free_port)
-"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 --video "$WORK/video.fifo" \
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 --video "$WORK/video.y4m" \
   --audio "$WORK/audio.fifo" --view none --quiet 2> "$WORK/stream.err" & S=$!; PIDS+=($S)
 # Both writers start before the streamer can open its inputs (a FIFO opens
 # when both ends do); 5 s of video, the sound for as long.
-"$TESTSRC" --size 640x360 --fps 30 --duration 6 > "$WORK/video.fifo" & V=$!; PIDS+=($V)
+"$TESTSRC" --size 640x360 --fps 30 --duration 6 > "$WORK/video.y4m" & V=$!; PIDS+=($V)
 ffmpeg -v error -re -f lavfi -i "sine=frequency=880:sample_rate=48000" -t 6 -ac 1 -f wav -y "$WORK/audio.fifo" & A=$!; PIDS+=($A)
 wait_for_port "$port"
 timeout 20 "$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 10 \

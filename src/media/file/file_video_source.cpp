@@ -2,25 +2,15 @@
 
 #include <algorithm>
 
+#include "media/file/square_pixels.hpp"
+
 
 namespace peercall {
 namespace {
 
-constexpr int kMaxDimension = 8192;
+constexpr int kMaxDimension = kMaxPictureDimension;
 
-int round_even(int v) { return std::max(2, v & ~1); }
-
-// The picture's display size: its pixels widened (or heightened) by the
-// sample aspect ratio, so the output has square pixels.
-std::pair<int, int> display_size(int w, int h, AVRational sar) {
-  if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
-    if (sar.num > sar.den)
-      w = int(av_rescale(w, sar.num, sar.den));
-    else
-      h = int(av_rescale(h, sar.den, sar.num));
-  }
-  return {std::min(w, kMaxDimension), std::min(h, kMaxDimension)};
-}
+std::pair<int, int> display_size(int w, int h, AVRational sar) { return square_pixel_size(w, h, sar.num, sar.den); }
 
 }  // namespace
 
