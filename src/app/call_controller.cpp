@@ -415,6 +415,7 @@ void CallController::on_status_tick() {
   t.nacks_sent = lt.nacks_sent;
   t.nacks_received = lt.nacks_received;
   t.retransmitted = lt.retransmitted;
+  t.superseded = lt.superseded;
   t.recovered = lt.recovered;
   t.unrecovered = lt.unrecovered;
   t.keyframe_requests_sent = lt.keyframe_requests_sent;
@@ -439,6 +440,8 @@ void CallController::on_status_tick() {
     t.audio_fec_recovered = r.audio_fec_recovered;
     t.freezes = r.freezes;
     t.av_offset_ms = r.av_offset_ms;
+    t.av_sync_video_hold_ms = r.av_sync_video_hold_ms;
+    t.av_sync_audio_min_ms = r.av_sync_audio_min_ms;
     t.longest_freeze_ms = r.longest_freeze_ms;
     t.audio_late = r.audio_late;
     t.audio_buffer_ms = r.audio_buffer_ms;

@@ -18,6 +18,7 @@ struct LinkTotals {
   int64_t packets_lost_in = 0;
   uint64_t frames_lost_in = 0, audio_too_late = 0, malformed = 0, rejected = 0;
   uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
+  uint64_t superseded = 0;  // sent video a keyframe made useless: dropped unsent or not resent
   uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;
   std::optional<Duration> rtt;
   // FlexFEC and congestion control (the current links only, not summed).

@@ -19,6 +19,7 @@ Result<bool> ReceivePipeline::start() {
   if (!playout) return Error{playout.error()};
   playout_ = std::move(*playout);
   video_thread_ = std::thread([this, dec = std::move(*video)]() mutable { decode_video(*dec); });
+  render_thread_ = std::thread([this] { render(); });
   audio_thread_ = std::thread([this] { play_audio(); });
   if (outputs_.recorder) record_thread_ = std::thread([this] { record(); });
   return true;
@@ -32,7 +33,13 @@ void ReceivePipeline::stop() {
   }
   audio_cv_.notify_all();
   record_queue_.close();
-  for (auto* t : {&video_thread_, &audio_thread_, &record_thread_})
+  if (video_thread_.joinable()) video_thread_.join();  // no more pictures to hold
+  {
+    std::lock_guard lock(render_mu_);
+    render_stopping_ = true;
+  }
+  render_cv_.notify_all();
+  for (auto* t : {&render_thread_, &audio_thread_, &record_thread_})
     if (t->joinable()) t->join();
 }
 
@@ -81,20 +88,66 @@ void ReceivePipeline::decode_video(H264Decoder& decoder) {
       continue;
     }
     if (!*decoded) continue;
-    const VideoFrame& picture = **decoded;
-    const int64_t now_us = to_micros(Clock::now());
-    if (frames_decoded_++ == 0) first_frame_us_ = now_us;
-    // A freeze: a picture held over 200 ms (as WebRTC's stats count them).
-    if (last_frame_us_ != 0 && now_us - last_frame_us_ > 200'000) {
-      ++freezes_;
-      longest_freeze_us_ = std::max<int64_t>(longest_freeze_us_, now_us - last_frame_us_);
+    const Instant now = Clock::now();
+    if (frames_decoded_++ == 0) first_frame_us_ = to_micros(now);
+    Duration hold{};
+    {
+      std::lock_guard lock(sync_mu_);
+      // Decoded minus captured (sender clock), before any hold: AvSync adds its own.
+      if (frame->sender_time_us != 0) sync_.on_video_delay(to_micros(now) - frame->sender_time_us, now);
+      hold = sync_.extra_video_delay();
     }
-    last_frame_us_ = now_us;
-    if (frame->sender_time_us != 0) video_delay_us_ = now_us - frame->sender_time_us;
-    if (auto stamp = read_stamp(picture.y(), picture.width, picture.width, picture.height, now_us))
-      latency_.add((now_us - stamp->capture_time_us) / 1000.0);
-    for (VideoSink* sink : outputs_.video) sink->on_video(picture);
+    show_or_hold(**decoded, now, hold);
   }
+}
+
+void ReceivePipeline::show_or_hold(const VideoFrame& picture, Instant decoded_at, Duration hold) {
+  {
+    std::unique_lock lock(render_mu_);
+    if (hold <= Duration{} && held_.empty() && !render_busy_) {
+      lock.unlock();
+      present(picture);  // the common case: no hold, no thread hop
+      return;
+    }
+    // Behind pictures still held, even with no hold now: they are shown in order.
+    if (held_.size() >= kMaxHeldPictures) held_.pop_front();
+    held_.push_back(HeldPicture{picture, decoded_at + hold});
+  }
+  render_cv_.notify_one();
+}
+
+void ReceivePipeline::render() {
+  std::unique_lock lock(render_mu_);
+  while (true) {
+    render_cv_.wait(lock, [&] { return render_stopping_ || !held_.empty(); });
+    if (render_stopping_) return;
+    const Instant due = held_.front().due;
+    if (Clock::now() < due) {
+      render_cv_.wait_until(lock, due, [&] { return render_stopping_; });
+      continue;
+    }
+    const HeldPicture item = std::move(held_.front());
+    held_.pop_front();
+    render_busy_ = true;
+    lock.unlock();
+    present(item.picture);
+    lock.lock();
+    render_busy_ = false;
+  }
+}
+
+// Where a picture is really shown: freezes and the stamp latency count here.
+void ReceivePipeline::present(const VideoFrame& picture) {
+  const int64_t now_us = to_micros(Clock::now());
+  // A freeze: a picture held over 200 ms (as WebRTC's stats count them).
+  if (last_frame_us_ != 0 && now_us - last_frame_us_ > 200'000) {
+    ++freezes_;
+    longest_freeze_us_ = std::max<int64_t>(longest_freeze_us_, now_us - last_frame_us_);
+  }
+  last_frame_us_ = now_us;
+  if (auto stamp = read_stamp(picture.y(), picture.width, picture.width, picture.height, now_us))
+    latency_.add((now_us - stamp->capture_time_us) / 1000.0);
+  for (VideoSink* sink : outputs_.video) sink->on_video(picture);
 }
 
 // The playout clock: a frame every 20 ms from the first packet on, pulled
@@ -114,16 +167,21 @@ void ReceivePipeline::play_audio() {
     if (info.kind == FrameKind::kConcealed || info.kind == FrameKind::kExpanded) ++audio_concealed_;
     else if (info.kind != FrameKind::kSilence) ++audio_decoded_;
     for (AudioSink* sink : outputs_.audio) sink->on_audio(frame);
-    // Lip sync: how much later than its audio the video is shown (both on the
-    // sender's clock from its reports), smoothed; + = the sound is ahead.
-    if (const int64_t ref = audio_ref_sender_us_; ref != 0 && video_delay_us_ != 0 &&
+    // Lip sync: when this frame was captured (sender's clock, from its
+    // reports), so how long after that it plays; AvSync compares it with the
+    // pictures' and says how deep the jitter buffer must be.
+    if (const int64_t ref = audio_ref_sender_us_; ref != 0 &&
         (info.kind == FrameKind::kNormal || info.kind == FrameKind::kFecRecovered)) {
       const int64_t sender_us = ref + int64_t(int32_t(info.rtp_timestamp - audio_ref_rtp_)) * 1'000'000 / 48'000;
-      const int64_t audio_delay_us = to_micros(tick) - sender_us;
-      const double offset_ms = (video_delay_us_ - audio_delay_us) / 1000.0;
-      const double previous = av_offset_ms_;
-      av_offset_ms_ = av_offset_known_ ? 0.9 * previous + 0.1 * offset_ms : offset_ms;
-      av_offset_known_ = true;
+      const AudioJitterStats jitter = playout_->stats().jitter;
+      Duration minimum{};
+      {
+        std::lock_guard lock(sync_mu_);
+        sync_.on_audio_delay(to_micros(tick) - sender_us, tick, milliseconds(jitter.buffer_delay_ms),
+                             milliseconds(jitter.jitter_target_ms));
+        minimum = sync_.audio_min_delay();
+      }
+      playout_->set_minimum_delay(minimum);
     }
     tick += milliseconds(20);
     const Instant now = Clock::now();
@@ -159,7 +217,12 @@ ReceivePipelineStats ReceivePipeline::stats() const {
   }
   s.first_frame_at = instant_from_micros(first_frame_us_);
   s.freezes = freezes_;
-  if (av_offset_known_) s.av_offset_ms = av_offset_ms_.load();
+  {
+    std::lock_guard lock(sync_mu_);
+    s.av_offset_ms = sync_.offset_ms();
+    s.av_sync_video_hold_ms = int(to_micros(sync_.extra_video_delay()) / 1000);
+    s.av_sync_audio_min_ms = int(to_micros(sync_.audio_min_delay()) / 1000);
+  }
   s.longest_freeze_ms = longest_freeze_us_ / 1000;
   return s;
 }

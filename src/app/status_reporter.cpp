@@ -92,6 +92,7 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
         {"nacks_sent", now.nacks_sent},
         {"nacks_received", now.nacks_received},
         {"packets_retransmitted", now.retransmitted},
+        {"packets_superseded", now.superseded},
         {"packets_recovered", now.recovered},
         {"packets_unrecovered", now.unrecovered},
         {"keyframe_requests_sent", now.keyframe_requests_sent},
@@ -121,7 +122,11 @@ std::vector<std::string> StatusReporter::report(const StatusTotals& now,
     };
     if (!now.sas.empty()) j["sas"] = now.sas;
     if (rtt_ms >= 0) j["rtt_ms"] = rtt_ms;
-    if (now.av_offset_ms) j["av_offset_ms"] = *now.av_offset_ms;
+    if (now.av_offset_ms) {
+      j["av_offset_ms"] = *now.av_offset_ms;
+      j["av_sync_video_hold_ms"] = now.av_sync_video_hold_ms;
+      j["av_sync_audio_min_ms"] = now.av_sync_audio_min_ms;
+    }
     if (now.first_picture) j["first_picture_ms"] = to_micros(*now.first_picture) / 1000.0;
     if (latency.samples) {
       j["latency_ms_p50"] = latency.p50_ms;

@@ -40,12 +40,14 @@ struct StatusTotals {
   uint64_t freezes = 0;
   int64_t longest_freeze_ms = 0;
   std::optional<double> av_offset_ms;  // lip sync: + = the sound is ahead of the picture
+  int av_sync_video_hold_ms = 0, av_sync_audio_min_ms = 0;  // its correction (one of them is 0)
   double audio_concealed_pct = 0;
   // Chat lines and both sides' mute / camera state (data channel).
   uint64_t chat_sent = 0, chat_received = 0, chat_refused = 0, chat_dropped_in = 0;
   bool audio_muted = false, video_off = false, remote_audio_muted = false, remote_video_off = false;
   // Loss recovery: NACKs each way, packets resent, packets repaired and given up.
   uint64_t nacks_sent = 0, nacks_received = 0, retransmitted = 0, recovered = 0, unrecovered = 0;
+  uint64_t superseded = 0;  // video a keyframe made useless, dropped unsent (a gap the receiver sees)
   uint64_t keyframe_requests_sent = 0, keyframe_requests_received = 0;        // the short authentication string of the (first) peer, "" before connected
 };
 

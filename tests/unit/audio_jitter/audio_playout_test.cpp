@@ -80,12 +80,14 @@ struct PlayoutRun {
   int kinds[6] = {};
 };
 
-PlayoutRun play_opus(const Link& link, int pulls, AudioJitterBufferConfig config = {}) {
+PlayoutRun play_opus(const Link& link, int pulls, AudioJitterBufferConfig config = {},
+                     Duration minimum_delay = {}) {
   const Encoded& e = encoded_speech();
   const auto trace = make_trace(link);
   auto playout = AudioPlayout::create(config);
   PlayoutRun run;
   if (!playout) return run;
+  (*playout)->set_minimum_delay(minimum_delay);
   run.lost = link.frames - int(trace.size());
   const uint32_t first_ts = link.first_timestamp;
   run_trace(
@@ -185,6 +187,28 @@ TEST(AudioPlayout, FecHeadroomSavesConcealment) {
   EXPECT_GT(without.stats.jitter.concealed_fraction(),
             2.0 * with.stats.jitter.concealed_fraction());
   EXPECT_GT(without.stats.jitter.accelerated, 3 * with.stats.jitter.accelerated);
+}
+
+TEST(AudioPlayout, MinimumDelayIsReachedWithSingleConcealedFrames) {
+  Link link;
+  link.frames = 500;
+  const PlayoutRun r = play_opus(link, 490, {}, milliseconds(100));
+  print("minimum100", r);
+  EXPECT_GE(r.stats.jitter.stretched, 4u);
+  EXPECT_LE(r.stats.jitter.stretched, 6u);
+  EXPECT_EQ(r.stats.jitter.concealed, 0u);
+  EXPECT_GE(r.stats.jitter.buffer_delay_ms, 90);
+  EXPECT_LE(r.stats.jitter.buffer_delay_ms, 112);
+  // Each wait is one frame of concealment between decoded frames, and it
+  // sounds like the speech around it, not a gap.
+  for (size_t i = 1; i + 1 < r.info.size(); ++i) {
+    if (r.info[i].kind != FrameKind::kExpanded) continue;
+    EXPECT_EQ(r.info[i - 1].kind, FrameKind::kNormal) << i;
+    EXPECT_EQ(r.info[i + 1].kind, FrameKind::kNormal) << i;
+    EXPECT_FALSE(is_quiet(r.frames[i])) << i;
+  }
+  // Nothing is lost: every packet is played once.
+  EXPECT_EQ(r.stats.jitter.normal + r.stats.jitter.accelerated * 2, 490u - r.stats.jitter.stretched);
 }
 
 TEST(AudioPlayout, EveryPullIsOneFullFrame) {

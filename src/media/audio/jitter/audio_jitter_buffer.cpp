@@ -41,10 +41,37 @@ double AudioJitterBuffer::frame_ms() const {
   return double(config_.frame_samples) * 1000.0 / kAudioSampleRate;
 }
 
-int AudioJitterBuffer::target_delay_ms() const {
+int AudioJitterBuffer::jitter_target_ms() const {
   int target = delay_.target_ms();
   if (config_.fec_headroom && !given_up_.empty()) target += int(frame_ms());
   return target;
+}
+
+int AudioJitterBuffer::target_delay_ms() const {
+  return std::max(jitter_target_ms(), minimum_delay_ms_);
+}
+
+void AudioJitterBuffer::set_minimum_delay(Duration minimum) {
+  const int ms = int(std::max<int64_t>(0, to_micros(minimum) / 1000));
+  minimum_delay_ms_ = std::min(ms, int(to_micros(config_.max_buffered) / 1000));
+  stats_.minimum_delay_ms = minimum_delay_ms_;
+}
+
+bool AudioJitterBuffer::stretch_to_minimum(double offset, Instant now, bool quiet) {
+  // Below the minimum by half a frame or more: a 20 ms wait brings the
+  // offset nearer to it. Paced like accelerating, one frame at a time.
+  if (minimum_delay_ms_ == 0 || offset + frame_ms() / 2 > minimum_delay_ms_) {
+    below_minimum_since_.reset();
+    return false;
+  }
+  if (!below_minimum_since_) below_minimum_since_ = now;
+  const Duration held = now - *below_minimum_since_;
+  if (held < config_.stretch_after || (!quiet && held < config_.stretch_forced_after)) return false;
+  below_minimum_since_ = now;
+  above_target_since_.reset();
+  ++stats_.expanded;
+  ++stats_.stretched;
+  return true;
 }
 
 void AudioJitterBuffer::give_up_slot(Instant now) {
@@ -62,6 +89,7 @@ void AudioJitterBuffer::restart() {
   consumed_.clear();
   concealed_since_played_ = 0;
   above_target_since_.reset();
+  below_minimum_since_.reset();
   given_up_.clear();
   late_run_since_.reset();
   ++stats_.resets;
@@ -177,6 +205,7 @@ PlayoutDecision AudioJitterBuffer::take(Store::iterator it, FrameKind kind) {
 void AudioJitterBuffer::update_levels(double offset_ms) {
   stats_.buffer_delay_ms = int(std::max(0.0, offset_ms) + 0.5);
   stats_.target_delay_ms = target_delay_ms();
+  stats_.jitter_target_ms = jitter_target_ms();
   stats_.buffered_ms = 0;
   if (!packets_.empty()) {
     const int64_t start = started_ ? next_timestamp_ : packets_.begin()->first;
@@ -216,6 +245,12 @@ PlayoutDecision AudioJitterBuffer::next(Instant now, bool quiet) {
   auto it = packets_.lower_bound(next_timestamp_);
   if (it != packets_.end() && it->first < next_timestamp_ + frame) {
     // The expected packet is here.
+    if (stretch_to_minimum(offset, now, quiet)) {
+      decision.kind = FrameKind::kExpanded;  // the packet waits for the next pull
+      decision.rtp_timestamp = uint32_t(next_timestamp_);
+      update_levels(offset);
+      return decision;
+    }
     const bool above = offset - frame_ms() >= target;
     if (!above) above_target_since_.reset();
     else if (!above_target_since_) above_target_since_ = now;

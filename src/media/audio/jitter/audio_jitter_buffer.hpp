@@ -15,6 +15,11 @@
 //   - accelerate: the offset stays a whole frame above the target for a
 //     while: two packets are blended into one frame (-20 ms); this also
 //     absorbs a sender clock that runs faster than ours.
+//   - stretch: a minimum delay (lip sync: the pictures are late) is set
+//     above the offset: one frame is concealed while its packet waits
+//     (+20 ms), at most one every stretch_after (when quiet) or
+//     stretch_forced_after, so the delay rises gently, never as a burst.
+// The target is the larger of what the jitter asks for and that minimum.
 // A missing packet not waited for is lost: rebuilt from the next packet's
 // in-band FEC when that one is here, concealed otherwise. After a loss the
 // target keeps one frame of headroom for a while, so that the next packet is
@@ -50,6 +55,10 @@ struct AudioJitterBufferConfig {
   // the frame is quiet, or this much longer whatever the audio.
   Duration accelerate_after = milliseconds(100);
   Duration accelerate_forced_after = milliseconds(400);
+  // Stretch towards the minimum delay at most once per this while the frame
+  // is quiet, or once per the longer time whatever the audio.
+  Duration stretch_after = milliseconds(100);
+  Duration stretch_forced_after = milliseconds(400);
   Duration max_buffered = milliseconds(1000);    // beyond: the oldest packets are dropped
   Duration max_jump = seconds(1);                 // a packet this far ahead: the stream restarted
   Duration late_run_reset = milliseconds(300);   // only late packets for this long: restart
@@ -67,12 +76,15 @@ struct AudioJitterStats {
   uint64_t fec_recovered = 0;
   uint64_t concealed = 0;           // lost slots concealed (kConcealed)
   uint64_t expanded = 0;            // concealment frames that waited (kExpanded)
+  uint64_t stretched = 0;           // of those: waits to reach the minimum delay
   uint64_t accelerated = 0;         // frames that carried two packets
   uint64_t silence = 0;             // before the first packet, DTX pauses
   uint64_t resets = 0;
   int buffer_delay_ms = 0;          // offset of the frame played at the last pull
   int buffered_ms = 0;              // audio waiting in the buffer after the last pull
-  int target_delay_ms = 0;          // what the jitter (and FEC headroom) asks for
+  int target_delay_ms = 0;          // what playout aims at: max(jitter target, minimum)
+  int jitter_target_ms = 0;         // what the jitter (and FEC headroom) asks for
+  int minimum_delay_ms = 0;         // set by set_minimum_delay
 
   // Share of played audio that was made up (PLC), for the call's stats line.
   double concealed_fraction() const {
@@ -96,8 +108,13 @@ class AudioJitterBuffer {
   // the last frame played was near silence, a good moment to accelerate.
   PlayoutDecision next(Instant now, bool quiet = false);
 
+  // A floor under the target delay (NetEq's SetMinimumDelay), for lip sync:
+  // reached by stretching, left by accelerating, both gradually. 0 = none.
+  void set_minimum_delay(Duration minimum);
+
   const AudioJitterStats& stats() const { return stats_; }
-  int target_delay_ms() const;
+  int target_delay_ms() const;  // max(jitter_target_ms(), the minimum)
+  int jitter_target_ms() const;
 
  private:
   struct Packet {
@@ -117,6 +134,7 @@ class AudioJitterBuffer {
   void drop_overflow();
   void update_levels(double offset_ms);
   void give_up_slot(Instant now);
+  bool stretch_to_minimum(double offset, Instant now, bool quiet);
   double frame_ms() const;
 
   AudioJitterBufferConfig config_;
@@ -133,6 +151,8 @@ class AudioJitterBuffer {
   std::deque<int64_t> consumed_;
   uint64_t concealed_since_played_ = 0;  // may turn out to have been DTX
   std::optional<Instant> above_target_since_;
+  int minimum_delay_ms_ = 0;
+  std::optional<Instant> below_minimum_since_;
   // Slots given up (concealed or rebuilt) within fec_hold: losses, unless
   // their packet turns up late after all (then it was jitter, not loss).
   std::deque<std::pair<int64_t, Instant>> given_up_;

@@ -102,6 +102,11 @@ AudioFrame AudioPlayout::render(PlayoutDecision& d) {
   return out;
 }
 
+void AudioPlayout::set_minimum_delay(Duration minimum) {
+  std::lock_guard lock(mu_);
+  buffer_.set_minimum_delay(minimum);
+}
+
 AudioPlayoutStats AudioPlayout::stats() const {
   AudioPlayoutStats s;
   {

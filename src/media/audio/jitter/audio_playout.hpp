@@ -48,6 +48,9 @@ class AudioPlayout {
   // `info`, when given, says what was done.
   AudioFrame next_frame(Instant now, PlayoutInfo* info = nullptr);
 
+  // Any thread: the jitter buffer's minimum delay (lip sync).
+  void set_minimum_delay(Duration minimum);
+
   AudioPlayoutStats stats() const;
 
  private:
