@@ -304,6 +304,7 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
         } else if constexpr (std::is_same_v<E, TargetBitrate>) {
           links_.set_video_target(id, e.video_bps);
           follow_link_rates();
+          if (e.pause_video > Duration{} && media_.send) media_.send->pause_video_for(e.pause_video);
         } else if constexpr (std::is_same_v<E, PeerMessage>) {
           if (chat_) chat_->on_message(e.text);
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {

@@ -18,7 +18,7 @@ void LinkTotals::add(const PeerConnectionStats& s) {
   nacks_sent += m.video_in.nacks_sent;
   nacks_received += m.video_out.nacks_received;
   retransmitted += m.video_out.packets_retransmitted;
-  superseded += m.video_out.packets_superseded + m.video_out.retransmit_superseded;
+  superseded += m.video_out.packets_superseded + m.video_out.retransmit_superseded + m.congestion.collapse_dropped;
   recovered += m.video_in.packets_recovered;
   unrecovered += m.video_in.packets_unrecovered;
   keyframe_requests_sent += m.video_in.keyframe_requests_sent;

@@ -87,6 +87,10 @@ void SendPipeline::set_paused(bool paused) {
   controls_changed();
 }
 
+void SendPipeline::pause_video_for(Duration d) {
+  video_paused_until_us_ = to_micros(Clock::now() + d);
+}
+
 void SendPipeline::stop() {
   if (stopping_.exchange(true)) return;
   {
@@ -189,6 +193,14 @@ void SendPipeline::encode_video() {
       fixed_size_ ? std::optional<PictureSize>({encoder_config_.width, encoder_config_.height}) : std::nullopt;
   ResolutionLadder ladder;  // bitrate first, then resolution (see resolution_ladder.hpp)
   while (auto frame = to_encoder_.pop()) {
+    if (const int64_t until = video_paused_until_us_; until != 0) {
+      if (to_micros(Clock::now()) < until) {
+        ++frames_paused_;  // a raw frame: nothing downstream misses it
+        continue;
+      }
+      video_paused_until_us_ = 0;
+      keyframe_requested_ = true;  // the picture starts afresh after the pause
+    }
     VideoFrame input = std::move(*frame);
     if (const int bps = target_bitrate_.exchange(0); bps > 0) applied_bitrate_ = std::min(bps, encoder_config_.bitrate_bps);
     const int bitrate = applied_bitrate_ > 0 ? applied_bitrate_.load() : encoder_config_.bitrate_bps;
@@ -228,7 +240,7 @@ SendPipelineStats SendPipeline::stats() const {
   SendPipelineStats s;
   s.frames_captured = frames_captured_;
   s.frames_encoded = frames_encoded_;
-  s.frames_skipped = to_encoder_.dropped();
+  s.frames_skipped = to_encoder_.dropped() + frames_paused_;
   s.audio_frames_encoded = audio_frames_encoded_;
   return s;
 }

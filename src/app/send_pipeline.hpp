@@ -62,6 +62,9 @@ class SendPipeline {
   Result<bool> start();
   void stop();
   void request_keyframe() { keyframe_requested_ = true; }
+  // Any thread: encode nothing for this long (raw frames are dropped before
+  // the encoder), then a keyframe. A link whose queue must drain first.
+  void pause_video_for(Duration d);
   // Any thread. A muted microphone or a camera switched off sends nothing, and
   // a device (not a file or test source) is released meanwhile, so its light
   // goes off; `paused` (nobody to send to) does both. A file keeps its pace
@@ -105,6 +108,8 @@ class SendPipeline {
   Callbacks callbacks_;
   BoundedQueue<VideoFrame> to_encoder_{2};
   std::atomic<bool> keyframe_requested_{true};
+  std::atomic<int64_t> video_paused_until_us_{0};  // pause_video_for: Clock micros, 0 = none
+  std::atomic<uint64_t> frames_paused_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> audio_muted_{false}, video_off_{false}, paused_{false};
   std::mutex control_mu_;  // also guards video_ while a switch is pending

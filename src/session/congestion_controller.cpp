@@ -178,7 +178,9 @@ bool CongestionController::on_feedback(const TransportFeedback& feedback, Instan
   ++feedback_received_;
   auto report = adapter_.on_feedback(feedback, now);
   if (!report) return false;
+  const int before = estimator_.target_bitrate_bps();
   estimator_.on_feedback(*report);
+  note_collapse(before, now);
   if (probing()) {
     for (const ProbeResult& r : probe_estimator_.on_feedback(*report)) {
       ++probe_stats_.results;
@@ -194,6 +196,27 @@ bool CongestionController::on_feedback(const TransportFeedback& feedback, Instan
   loss_.on_feedback(*report);
   pacer_.set_pacing_rate(static_cast<int64_t>(kPacingFactor * estimator_.target_bitrate_bps()));
   return true;
+}
+
+// The link carries a fraction of what it did and its queue is full (2 -> 0.3
+// Mbit/s, issue 10): everything queued here is stale, and a keyframe sent
+// now would join the tail of a queue that drops. Drop it, pause the video
+// while the queue drains, and let the keyframe after the pause get through.
+void CongestionController::note_collapse(int before_bps, Instant now) {
+  if (before_bps >= recent_peak_bps_ || now - recent_peak_at_ > kCollapseWindow) {
+    recent_peak_bps_ = before_bps;
+    recent_peak_at_ = now;
+  }
+  if (last_pause_ && now - *last_pause_ < kPauseInterval) return;
+  const BweEstimateState e = estimator_.estimate_state(now);
+  if (e.target_bps >= kCollapseShare * recent_peak_bps_ || e.standing_queue < kCollapseQueue) return;
+  last_pause_ = now;
+  ++video_pauses_;
+  const Duration drain = e.standing_queue + e.standing_queue / 5;
+  pending_pause_ = std::min(drain, kMaxVideoPause);
+  auto any = [](ByteView) { return true; };
+  collapse_dropped_ += pacer_.drop_queued(PacketPriority::kVideo, any) +
+                       pacer_.drop_queued(PacketPriority::kRetransmission, any);
 }
 
 void CongestionController::on_rtt(Duration rtt, Instant now) {
@@ -214,8 +237,10 @@ std::optional<TargetBitrate> CongestionController::take_target(Instant now, bool
   t.video_bps = std::max(kMinVideoBps, int(media / (1.0 + std::max(0.0, protection))));
   const bool due = !last_target_ || now - last_target_at_ >= kReportInterval ||
                    differs(t.total_bps, last_target_->total_bps) ||
-                   differs(t.video_bps, last_target_->video_bps);
+                   differs(t.video_bps, last_target_->video_bps) || pending_pause_;
   if (!due) return std::nullopt;
+  t.pause_video = pending_pause_.value_or(Duration{});
+  pending_pause_.reset();
   last_target_ = t;
   last_target_at_ = now;
   return t;
@@ -242,6 +267,8 @@ void CongestionController::fill(CongestionStats& s, Instant now) const {
   s.pacing_rate_bps = ps.effective_rate_bps;
   s.pacer_queue_delay = ps.oldest_wait;
   s.pacer_queued_packets = ps.queued_packets;
+  s.collapse_dropped = collapse_dropped_;
+  s.video_pauses = video_pauses_;
   s.transport_cc = enabled();
   if (!enabled()) return;
   const BweEstimateState e = estimator_.estimate_state(now);

@@ -50,6 +50,16 @@ class CongestionController {
   static constexpr double kHeaderOverhead = 0.05;  // RTP/SRTP/UDP/IP on ~1200-byte packets
   static constexpr double kReportChange = 0.05;
   static constexpr Duration kReportInterval = seconds(1);
+  // A collapse: the estimate fell below this share of its highest within
+  // kCollapseWindow (one cut or several), at a standing queue of at least
+  // kCollapseQueue. Video pauses while the queue
+  // drains (its length, with room for the audio that still flows), at most
+  // kMaxVideoPause, and not again within kPauseInterval.
+  static constexpr double kCollapseShare = 0.5;
+  static constexpr Duration kCollapseWindow = seconds(1);
+  static constexpr Duration kCollapseQueue = milliseconds(150);
+  static constexpr Duration kMaxVideoPause = milliseconds(400);
+  static constexpr Duration kPauseInterval = seconds(5);
 
   // `rtx_ssrcs`: our RTX SSRCs (their packets are retransmissions, not media rate).
   CongestionController(const SessionConfig& config, std::vector<uint32_t> rtx_ssrcs,
@@ -95,6 +105,8 @@ class CongestionController {
   };
   const ProbeStats& probe_stats() const { return probe_stats_; }
 
+  uint64_t collapse_dropped() const { return collapse_dropped_; }
+
  private:
   struct ActiveCluster {
     ProbeCluster cluster;
@@ -108,6 +120,12 @@ class CongestionController {
   Instant next_probe_packet() const;
 
   static constexpr size_t kProbePacketPadding = 255;
+  void note_collapse(int before_bps, Instant now);
+  std::optional<Duration> pending_pause_;
+  int recent_peak_bps_ = 0;
+  Instant recent_peak_at_{};
+  std::optional<Instant> last_pause_;
+  uint64_t collapse_dropped_ = 0, video_pauses_ = 0;
   uint8_t extension_id_;
   std::vector<uint32_t> rtx_ssrcs_;
   uint16_t next_sequence_;

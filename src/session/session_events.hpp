@@ -68,6 +68,10 @@ struct PeerMessage {
 struct TargetBitrate {
   int video_bps = 0;
   int total_bps = 0;
+  // The capacity collapsed under a full queue: send no video for this long
+  // (the queue drains; raw frames are dropped before the encoder), then a
+  // keyframe, which then reaches the peer instead of the queue's tail.
+  Duration pause_video{};
 };
 
 using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,

@@ -79,6 +79,8 @@ struct CongestionStats {
   int64_t pacing_rate_bps = 0;
   Duration pacer_queue_delay{};  // the oldest queued packet's wait
   size_t pacer_queued_packets = 0;
+  uint64_t collapse_dropped = 0;  // queued packets dropped at a capacity collapse (stale)
+  uint64_t video_pauses = 0;      // collapses that paused the video while the queue drained
   uint64_t transport_feedback_sent = 0;
   uint64_t transport_feedback_received = 0;
 };

@@ -30,6 +30,10 @@ struct CallPeer {
   bool force_keyframe = true;
   std::vector<std::pair<Instant, TargetBitrate>> targets;  // TargetBitrate events
   int video_bps = 0;  // the last TargetBitrate's, 0 before the first
+  // TargetBitrate::pause_video, as the app follows it: no frame until then,
+  // a keyframe after; how many pauses were asked for.
+  Instant paused_until{};
+  int video_pauses = 0;
 };
 
 struct TwoPeerCallOptions {
@@ -128,6 +132,11 @@ class TwoPeerCall {
   void send_video_frame() {
     for (int i = 0; i < 2; ++i) {
       CallPeer& p = peers_[i];
+      if (now_ < p.paused_until) {
+        p.force_keyframe = true;
+        sizes_[i].push_back(0);  // frame numbers stay aligned: this one was never sent
+        continue;
+      }
       EncodedFrame f;
       const uint32_t n = frames_sent_;
       f.keyframe = p.force_keyframe || (options_.keyframe_every && n % options_.keyframe_every == 0);
@@ -163,6 +172,10 @@ class TwoPeerCall {
         if (auto* t = std::get_if<TargetBitrate>(&ev)) {
           p.targets.emplace_back(now_, *t);
           p.video_bps = t->video_bps;
+          if (t->pause_video > Duration{}) {
+            p.paused_until = now_ + t->pause_video;
+            ++p.video_pauses;
+          }
         }
         if (std::holds_alternative<KeyframeRequested>(ev)) {
           ++p.keyframe_requests;
