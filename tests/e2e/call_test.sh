@@ -37,5 +37,8 @@ frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream
 [ "${frames:-0}" -ge 120 ] || fail "the recording has only ${frames:-0} video frames"
 # Lip sync (ITU-R BT.1359): the sound at most 45 ms ahead of the picture, at most 125 ms behind.
 check "$WORK/c.last.json" "'av_offset_ms' in j and -125 <= j['av_offset_ms'] <= 45" "audio and video out of sync"
+# In the window already: the correction adds no delay to either stream.
+check "$WORK/c.last.json" "j.get('av_sync_video_hold_ms') == 0 and j.get('av_sync_audio_min_ms') == 0" \
+  "lip sync added delay on a clean call: $(json "$WORK/c.last.json" "(j.get('av_sync_video_hold_ms'), j.get('av_sync_audio_min_ms'))")"
 note "caller's A/V offset: $(json "$WORK/c.last.json" "j.get('av_offset_ms')") ms (+ = sound ahead)"
 echo "call test passed"
