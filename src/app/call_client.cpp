@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <thread>
 
 #include "app/connection_config.hpp"
 #include "identity/fingerprint.hpp"
@@ -16,6 +17,11 @@ namespace {
 constexpr auto kSignallingTimeout = std::chrono::seconds(5);
 constexpr auto kGatheringTimeout = std::chrono::seconds(10);
 constexpr auto kHangUpTimeout = std::chrono::milliseconds(800);
+// A listener prepares one connection ahead; a second caller arriving while it
+// prepares the next is told 503 "not ready yet": asked again this often, up
+// to this many times (about 2 s), before it counts as refused.
+constexpr auto kNotReadyRetryDelay = std::chrono::milliseconds(250);
+constexpr int kNotReadyRetries = 8;
 
 std::string fingerprint_of_der(const Bytes& der) {
   const unsigned char* p = der.data();
@@ -77,9 +83,19 @@ std::optional<CallFailure> CallClient::place_call() {
   local.transport.candidates = agent->agent->local_candidates();
   local.transport.fingerprint = trust_.own_fingerprint();
   const SessionDescription offer = create_offer(local);
-  auto reply = client_->post_offer(config_.watch ? "/whep" : "/whip", write_sdp(offer), config_.code,
-                                   kSignallingTimeout,
-                                   [] { spdlog::info("waiting for the other side to accept ..."); });
+  auto post = [&] {
+    return client_->post_offer(config_.watch ? "/whep" : "/whip", write_sdp(offer), config_.code,
+                               kSignallingTimeout,
+                               [] { spdlog::info("waiting for the other side to accept ..."); });
+  };
+  auto reply = post();
+  for (int retry = 0; retry < kNotReadyRetries && reply && reply->status == 503 &&
+                      reply->text.rfind("not ready yet", 0) == 0;
+       ++retry) {
+    spdlog::debug("{}: {}; asking again", target, reply->text);
+    std::this_thread::sleep_for(kNotReadyRetryDelay);
+    reply = post();
+  }
   auto release = [&] { asio::post(io_, [a = std::make_shared<GatheredAgent>(std::move(*agent))] {}); };
   if (!reply) {
     release();

@@ -34,4 +34,20 @@ for v in v1 v2; do
 done
 "$ANALYZE" audio "$WORK/v1.wav" > "$WORK/v1.audio.json"
 check "$WORK/v1.audio.json" "j['beeps'] >= 5" "viewer 1 did not hear the tone"
+note "three viewers at the same instant: all get in (the one not ready yet is asked again)"
+port=$(free_port)
+"$PEERCALL" stream --invite "$INVITE" --port "$port" --bind 127.0.0.1 "${SENDER[@]}" & S=$!; PIDS+=($S)
+wait_for_port "$port"
+viewers=()
+for n in 1 2 3; do
+  "$PEERCALL" watch "127.0.0.1:$port/$INVITE" --view none --speaker none --quiet --duration 2 \
+    --video-out "$WORK/at_once$n.y4m" 2> "$WORK/at_once$n.err" & viewers+=($!); PIDS+=($!)
+done
+for n in 1 2 3; do
+  timeout 20 tail --pid=${viewers[$((n - 1))]} -f /dev/null; wait ${viewers[$((n - 1))]}; rc=$?
+  [ $rc = 0 ] || fail "viewer $n of three at once exited $rc: $(tail -2 "$WORK/at_once$n.err")"
+  "$ANALYZE" video "$WORK/at_once$n.y4m" > "$WORK/at_once$n.json" || fail "analyze at_once$n"
+  check "$WORK/at_once$n.json" "j['unique'] >= 20" "viewer $n of three at once saw too few frames"
+done
+kill -INT $S; wait $S
 echo "stream test passed"
