@@ -31,16 +31,23 @@ FrameRate estimate_frame_rate(const std::vector<int64_t>& t, FrameRate fallback)
   const double span = double(t.back() - t.front());
   const double frames = std::max(1.0, std::round(span / median));
   const double fps = span > 0 ? frames * 1e6 / span : 1e6 / median;
-  const FrameRate* best = nullptr;
-  double best_error = 0.06;  // relative; the nearest wins (24 and 25 are 4% apart)
-  for (const FrameRate& r : kCommonRates) {
-    const double error = std::abs(fps / (double(r.num) / r.den) - 1);
-    if (error < best_error) {
-      best_error = error;
-      best = &r;
+  // The nearest common rate within 6% (24 and 25 are 4% apart), if any.
+  auto common = [](double f) -> const FrameRate* {
+    const FrameRate* best = nullptr;
+    double best_error = 0.06;
+    for (const FrameRate& r : kCommonRates) {
+      const double error = std::abs(f / (double(r.num) / r.den) - 1);
+      if (error < best_error) {
+        best_error = error;
+        best = &r;
+      }
     }
-  }
-  if (best) return *best;
+    return best;
+  };
+  if (const FrameRate* r = common(fps)) return *r;
+  // Over a few frames one capture late by a few ms (a loaded sender) moves the
+  // span's average by more than that: the median interval is not moved by it.
+  if (const FrameRate* r = common(1e6 / median)) return *r;
   return {std::clamp(int(std::lround(fps)), 1, 1000), 1};
 }
 

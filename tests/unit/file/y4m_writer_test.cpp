@@ -157,6 +157,9 @@ TEST_F(Y4mWriterTest, RateSurvivesJitterAndALostFrame) {
   // 25 fps capture times with 3 ms of jitter and frame 2 lost on the way.
   const std::vector<int64_t> times = {0, 40'000 + 3000, 120'000 - 2000, 160'000 + 1000, 200'000};
   EXPECT_EQ(estimate_frame_rate(times, {30, 1}), (FrameRate{25, 1}));
+  // Five frames at 25 fps, the last captured 12 ms early (a late wake-up
+  // before it): the span says 27 fps, the median interval 25.
+  EXPECT_EQ(estimate_frame_rate({0, 40'000, 80'000, 120'000, 148'000}, {30, 1}), (FrameRate{25, 1}));
   EXPECT_EQ(estimate_frame_rate({}, {30, 1}), (FrameRate{30, 1}));
   EXPECT_EQ(estimate_frame_rate({5, 5, 5}, {12, 1}), (FrameRate{12, 1}));
   EXPECT_EQ(estimate_frame_rate({0, 66'667, 133'333}, {30, 1}), (FrameRate{15, 1}));
