@@ -120,6 +120,8 @@ int run_demo(const MediaOptions& o) {
   if (!o.video_out.empty()) caller_args.insert(caller_args.end(), {"--video-out", o.video_out});
   if (!o.audio_out.empty()) caller_args.insert(caller_args.end(), {"--audio-out", o.audio_out});
   if (o.speaker != "default") caller_args.insert(caller_args.end(), {"--speaker", o.speaker});
+  if (o.speaker_delay_ms > 0)
+    caller_args.insert(caller_args.end(), {"--speaker-delay", std::to_string(o.speaker_delay_ms)});
   const pid_t caller = spawn(exe.c_str(), caller_args);
 
   TerminalKeys keys(true);

@@ -114,6 +114,10 @@ void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives
       ->capture_default_str();
   if (receives) {
     cmd.add_option("--speaker", o.speaker, "Speaker: default, NAME, none")->capture_default_str();
+    cmd.add_option("--speaker-delay", o.speaker_delay_ms,
+                   "Milliseconds the speaker adds that the system does not report (Bluetooth: 100-300), "
+                   "so that the pictures wait for the sound")
+        ->check(in_range(0, 2000));
     cmd.add_option("--record", o.record, "Record what is received (both tracks) to FILE.mkv");
     cmd.add_option("--video-out", o.video_out, "Write received video as y4m to FILE or - (stdout)");
     cmd.add_option("--audio-out", o.audio_out, "Write received audio as wav to FILE or - (stdout)");

@@ -143,6 +143,7 @@ Result<Done> MediaEdges::open_sinks(const MediaOptions& options, std::function<v
     if (opened) {
       speaker = std::move(*opened);
       if (echo_reference) speaker->set_echo_reference(echo_reference);
+      speaker->set_extra_delay(milliseconds(options.speaker_delay_ms));
       outputs.audio.push_back(speaker.get());
     } else {
       spdlog::info("{}: received audio is not played (--speaker none hides this)", opened.error());

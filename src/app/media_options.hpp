@@ -22,6 +22,7 @@ struct MediaOptions {
   bool agc = true;  // --no-agc
   std::string view = "auto";       // auto | window | none
   std::string speaker = "default";  // default | NAME | none
+  int speaker_delay_ms = 0;         // what the speaker adds unseen (Bluetooth), for lip sync
   std::string record;              // FILE.mkv
   std::string video_out;           // FILE.y4m | -
   std::string audio_out;           // FILE.wav | -

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "media/codec/h264_decoder.hpp"
 #include "media/audio/jitter/audio_playout.hpp"
 #include "media/synthetic/frame_stamp.hpp"
@@ -166,10 +168,16 @@ void ReceivePipeline::play_audio() {
     AudioFrame frame = playout_->next_frame(tick, &info);
     if (info.kind == FrameKind::kConcealed || info.kind == FrameKind::kExpanded) ++audio_concealed_;
     else if (info.kind != FrameKind::kSilence) ++audio_decoded_;
-    for (AudioSink* sink : outputs_.audio) sink->on_audio(frame);
+    // What the sinks still hold ahead of this frame (the speaker's queue and
+    // device, and a delay the user told us of) is heard later than `tick`.
+    Duration output_delay{};
+    for (AudioSink* sink : outputs_.audio) {
+      output_delay = std::max(output_delay, sink->output_delay());
+      sink->on_audio(frame);
+    }
     // Lip sync: when this frame was captured (sender's clock, from its
-    // reports), so how long after that it plays; AvSync compares it with the
-    // pictures' and says how deep the jitter buffer must be.
+    // reports), so how long after that it is heard; AvSync compares it with
+    // the pictures' and says how deep the jitter buffer must be.
     if (const int64_t ref = audio_ref_sender_us_; ref != 0 &&
         (info.kind == FrameKind::kNormal || info.kind == FrameKind::kFecRecovered)) {
       const int64_t sender_us = ref + int64_t(int32_t(info.rtp_timestamp - audio_ref_rtp_)) * 1'000'000 / 48'000;
@@ -177,8 +185,8 @@ void ReceivePipeline::play_audio() {
       Duration minimum{};
       {
         std::lock_guard lock(sync_mu_);
-        sync_.on_audio_delay(to_micros(tick) - sender_us, tick, milliseconds(jitter.buffer_delay_ms),
-                             milliseconds(jitter.jitter_target_ms));
+        sync_.on_audio_delay(to_micros(tick + output_delay) - sender_us, tick,
+                             milliseconds(jitter.buffer_delay_ms), milliseconds(jitter.jitter_target_ms));
         minimum = sync_.audio_min_delay();
       }
       playout_->set_minimum_delay(minimum);

@@ -38,6 +38,7 @@ void SpeakerSink::close() {
   {
     std::lock_guard lock(mu_);
     closed_ = true;
+    audible_ = false;
   }
   std::lock_guard lock(device_mu_);
   device_.reset();  // waits for a running callback
@@ -46,10 +47,12 @@ void SpeakerSink::close() {
 void SpeakerSink::set_gone(bool gone) {
   std::lock_guard lock(mu_);
   gone_ = gone;
+  audible_ = !gone && !closed_;
   stats_.losses = watch_.losses();
   if (!gone) return;
   stats_.gone_samples += size_;  // what was waiting to be played is lost with the device
   head_ = size_ = 0;
+  queued_samples_ = 0;
   started_ = false;  // coming back, the first pulls find the ring empty: no underruns
 }
 
@@ -120,6 +123,7 @@ void SpeakerSink::on_audio(const AudioFrame& frame) {
   std::copy_n(samples.begin(), first, ring_.begin() + tail);
   std::copy(samples.begin() + first, samples.end(), ring_.begin());
   size_ += samples.size();
+  queued_samples_.store(size_, std::memory_order_relaxed);
   stats_.max_buffered_samples = std::max(stats_.max_buffered_samples, size_);
 }
 
@@ -127,6 +131,7 @@ void SpeakerSink::on_pull(void* self, Uint8* stream, int len) {
   const size_t count = len > 0 ? size_t(len) / sizeof(int16_t) : 0;
   auto* sink = static_cast<SpeakerSink*>(self);
   sink->last_pull_us_.store(to_micros(Clock::now()), std::memory_order_relaxed);
+  sink->buffer_samples_.store(count, std::memory_order_relaxed);
   sink->pull(stream, count);
 }
 
@@ -141,6 +146,7 @@ void SpeakerSink::pull(Uint8* out, size_t count) {
   std::memset(out + n * sizeof(int16_t), 0, (count - n) * sizeof(int16_t));  // underrun: silence
   head_ = (head_ + n) % cap;
   size_ -= n;
+  queued_samples_.store(size_, std::memory_order_relaxed);
   stats_.played_samples += n;
   if (n < count && started_) ++stats_.underruns;
   if (echo_reference_) {
@@ -153,6 +159,33 @@ void SpeakerSink::pull(Uint8* out, size_t count) {
 Duration SpeakerSink::playout_delay(size_t buffer_samples) {
   return std::chrono::duration_cast<Duration>(
       std::chrono::microseconds(int64_t(2 * buffer_samples) * 1'000'000 / kAudioSampleRate));
+}
+
+Duration SpeakerSink::queued_delay(size_t queued_samples, size_t buffer_samples, Duration since_pull) {
+  const auto samples = [](size_t n) {
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::microseconds(int64_t(n) * 1'000'000 / kAudioSampleRate));
+  };
+  const Duration buffer = samples(buffer_samples);
+  // A pull overdue (or none yet): the next one is taken as due now.
+  since_pull = std::clamp(since_pull, Duration{}, buffer);
+  // Pulled at P, a buffer is heard from P + playout_delay; the next buffer,
+  // where what is queued now begins, is pulled at P + buffer.
+  return playout_delay(buffer_samples) + buffer - since_pull + samples(queued_samples);
+}
+
+Duration SpeakerSink::output_delay() const {
+  if (!audible_.load(std::memory_order_relaxed)) return Duration{};  // gone: nothing is heard
+  const size_t buffer = buffer_samples_.load(std::memory_order_relaxed);
+  const int64_t pulled_us = last_pull_us_.load(std::memory_order_relaxed);
+  const Duration since_pull = pulled_us ? Clock::now() - instant_from_micros(pulled_us) : Duration{};
+  const Duration device = queued_delay(queued_samples_.load(std::memory_order_relaxed),
+                                       buffer ? buffer : size_t(kAudioFrameSamples), since_pull);
+  return device + microseconds(extra_delay_us_.load(std::memory_order_relaxed));
+}
+
+void SpeakerSink::set_extra_delay(Duration delay) {
+  extra_delay_us_.store(std::max<int64_t>(0, to_micros(delay)), std::memory_order_relaxed);
 }
 
 void SpeakerSink::set_echo_reference(std::shared_ptr<EchoReference> reference) {

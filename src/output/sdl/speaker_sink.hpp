@@ -10,6 +10,11 @@
 // 'X' is gone: ..."); audio arriving meanwhile is dropped and counted, and the
 // same device (or the default, if it was the default) is tried again every
 // second from on_audio() until it is back.
+//
+// output_delay() tells lip sync how late what is handed over now is heard:
+// the ring ahead of it, SDL's buffers (see playout_delay()), and a delay after
+// the device that nobody reports (Bluetooth: 100-300 ms), set by the user.
+// It reads atomics the audio thread keeps up to date: no lock, no waiting.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -54,6 +59,9 @@ class SpeakerSink final : public AudioSink {
   // Stops playback; later on_audio() calls are ignored.
   void close() override;
   Stats stats() const;
+  Duration output_delay() const override;
+  // Added to output_delay(): what the device adds after SDL (--speaker-delay).
+  void set_extra_delay(Duration delay);
   // The far-end tap for the microphone's echo canceller (nullptr detaches).
   void set_echo_reference(std::shared_ptr<EchoReference> reference);
 
@@ -61,6 +69,10 @@ class SpeakerSink final : public AudioSink {
   // being filled now, plays once the one before it (the audio server keeps
   // about one buffer queued, e.g. PulseAudio's tlength = SDL's buffer) is done.
   static Duration playout_delay(size_t buffer_samples);
+  // How long a sample queued now behind `queued_samples` waits until it is
+  // heard, `since_pull` after SDL last pulled `buffer_samples`: the rest of
+  // that buffer's wait, that buffer itself, then the queue ahead.
+  static Duration queued_delay(size_t queued_samples, size_t buffer_samples, Duration since_pull);
 
  private:
   SpeakerSink() : ring_(kMaxBufferedSamples) {}
@@ -73,6 +85,12 @@ class SpeakerSink final : public AudioSink {
   SdlSubsystem audio_{SDL_INIT_AUDIO};  // stays up while the device is gone: SDL keeps its list
   std::optional<std::string> name_;     // nullopt: the default
   std::atomic<int64_t> last_pull_us_{0};  // when SDL last pulled (Clock micros)
+  // For output_delay(), written under mu_ whenever they change: the ring's
+  // fill (0 while gone or closed: nothing is heard), SDL's buffer size.
+  std::atomic<size_t> queued_samples_{0};
+  std::atomic<size_t> buffer_samples_{0};  // 0 until the first pull
+  std::atomic<bool> audible_{true};
+  std::atomic<int64_t> extra_delay_us_{0};
 
   mutable std::mutex mu_;  // guards the block below; held briefly by both threads
   std::vector<int16_t> ring_;

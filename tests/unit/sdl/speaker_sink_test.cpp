@@ -77,6 +77,43 @@ TEST(SpeakerSink, PlaysTheSamplesInOrderThenSilence) {
   EXPECT_EQ((*speaker)->stats().buffered_samples, 0u);
 }
 
+TEST(SpeakerSink, QueuedDelayCountsTheBuffersAndTheQueueAhead) {
+  // Just pulled: the pulled buffer waits playout_delay (40 ms at 20 ms
+  // buffers), then plays 20 ms; what is queued now comes after it.
+  EXPECT_EQ(SpeakerSink::queued_delay(0, 960, Duration{}), milliseconds(60));
+  EXPECT_EQ(SpeakerSink::queued_delay(4800, 960, Duration{}), milliseconds(160));  // + 100 ms queued
+  // Later in the same buffer, less is left of it.
+  EXPECT_EQ(SpeakerSink::queued_delay(0, 960, milliseconds(15)), milliseconds(45));
+  // An overdue pull is taken as due now, never as a negative wait.
+  EXPECT_EQ(SpeakerSink::queued_delay(0, 960, milliseconds(500)), milliseconds(40));
+  EXPECT_EQ(SpeakerSink::queued_delay(0, 960, -milliseconds(5)), milliseconds(60));
+  EXPECT_EQ(SpeakerSink::queued_delay(480, 480, Duration{}), milliseconds(40));
+}
+
+TEST(SpeakerSink, OutputDelayFollowsTheQueueAndAddsTheExtraDelay) {
+  test::use_audio_driver("dummy");
+  auto speaker = SpeakerSink::open();
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  SpeakerSink& s = **speaker;
+  const Duration idle = s.output_delay();  // only SDL's buffers
+  EXPECT_GE(idle, milliseconds(40));
+  EXPECT_LE(idle, milliseconds(60));
+  for (int i = 0; i < 5; ++i) s.on_audio(ramp_frame(i));  // 100 ms at once: queued ahead
+  const auto queued = s.stats().buffered_samples;
+  const Duration full = s.output_delay();
+  EXPECT_GE(full, idle + std::chrono::microseconds(int64_t(queued) * 1'000'000 / kAudioSampleRate) -
+                      milliseconds(21));  // a pull may have happened in between
+  EXPECT_GT(full, milliseconds(80));
+  s.set_extra_delay(milliseconds(250));
+  EXPECT_GE(s.output_delay(), full + milliseconds(250) - milliseconds(21));
+  // Played out, the queue is gone from the delay; the extra stays.
+  ASSERT_TRUE(test::eventually([&] { return s.stats().buffered_samples == 0; }));
+  EXPECT_LE(s.output_delay(), milliseconds(250 + 60));
+  EXPECT_GE(s.output_delay(), milliseconds(250 + 40));
+  s.close();  // closed: nothing is heard
+  EXPECT_EQ(s.output_delay(), Duration{});
+}
+
 TEST(SpeakerSink, UnknownDeviceIsAnError) {
   test::use_audio_driver("dummy");
   auto speaker = SpeakerSink::open("no such speaker");
