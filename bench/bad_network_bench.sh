@@ -98,15 +98,7 @@ NC_PEER=peercall scenarios ""
 if [ "$chromium_rows" = 1 ]; then NC_PEER=chromium scenarios chromium-; fi
 for n in a b c d e chromium-a chromium-b chromium-c chromium-d chromium-e; do summarize $n; done
 
-# f FILE KEY [DIGITS]: a figure, rounded; - if missing.
-f() {
-  /usr/bin/python3 -c "
-import json
-try:
-    v = json.load(open('$1'))['$2']
-    print('-' if v is None else round(v, ${3:-0}) if ${3:-0} else int(round(v)))
-except Exception: print('-')"
-}
+source "$root/bench/lib/json_figure.sh"
 row() {
   local label=$1 n=$2 j=$NC_WORK/$2.json
   [ -e "$j" ] || { want "$n" && printf '%-44s (failed: see the log above)\n' "$label"; return 0; }

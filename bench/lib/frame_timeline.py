@@ -235,6 +235,15 @@ def summarize(args):
                 if age_max(f[0], min(f[0] + 5, restore)) < limit_ms:
                     return f[0] - drop
             return None
+        # The cap's steady state (from 2 s after the drop): what a viewer on
+        # that link sees, and what the others keep (bench/viewers_bench.sh).
+        steady = [f for f in in_cap if f[0] >= drop + 2]
+        r["cap_fps"] = len(steady) / max(0.001, restore - drop - 2)
+        r["cap_latency_ms_p50"] = percentile([f[2] for f in steady], 50) if steady else None
+        r["cap_latency_ms_p95"] = percentile([f[2] for f in steady], 95) if steady else None
+        r["cap_longest_freeze_ms"] = max(((b[0] - a[0]) * 1000 for a, b in zip(in_cap, in_cap[1:])), default=None)
+        kbps = sorted(x["kbps_in"] for x in stats if drop + 2 <= x.get("mono_s", 0) < restore and "kbps_in" in x)
+        r["cap_kbps_in_median"] = kbps[len(kbps) // 2] if kbps else None
         r["back_under_300ms_s"] = back_under(300)
         r["back_under_1s_s"] = back_under(1000)
         r["broken_frames_in_cap"] = sum(1 for t in unstamped_times if drop <= t < restore)

@@ -50,18 +50,48 @@ nc_wait_for() {
 # nc_wait_pid SECONDS PID: waits (bounded) for a process to end.
 nc_wait_pid() { timeout "$1" tail --pid="$2" -f /dev/null 2> /dev/null; }
 
-netsim_call() {
-  local name=$1 secs=$2 simargs=$3 events=$4 w=$NC_WORK/$1
-  local sim listener caller cstamp lstamp t0 ev offset cmd label target evs
+# nc_link_up NAME "NETSIM OPTIONS" "EVENTS": the link between the two
+# namespaces, driven through a FIFO on its stdin (held open read-write on fd 7).
+nc_link_up() {
+  local name=$1 simargs=$2 w=$NC_WORK/$1
   rm -rf "$w".*
-  echo "$name: $simargs; events: ${events:-none}" >&2
-  # The link, driven through a FIFO on its stdin (held open read-write on fd 7).
+  echo "$name: $simargs; events: ${3:-none}" >&2
   mkfifo "$w.ctl"
   exec 7<> "$w.ctl"
   # shellcheck disable=SC2086
   "$NETSIM" up --ns-a $NC_NS_A --ns-b $NC_NS_B $simargs > "$w.sim.out" 2> "$w.sim.err" 0<&7 &
-  sim=$!; NC_PIDS+=($sim)
+  NC_SIM=$!; NC_PIDS+=($NC_SIM)
   nc_wait_for 10 grep -qx ready "$w.sim.out" || { echo "$name: no link: $(cat "$w.sim.err")" >&2; return 1; }
+}
+
+# nc_link_down NAME: ends the link (its counters are in NAME.sim.out).
+nc_link_down() {
+  kill -TERM $NC_SIM 2> /dev/null
+  nc_wait_pid 10 $NC_SIM
+  exec 7>&-
+  rm -f "$NC_WORK/$1.ctl"
+}
+
+# nc_run_events NAME FRAMES "EVENTS": each event at its offset after the
+# first frame in FRAMES (a frame_timeline.py record), logged in NAME.events.
+nc_run_events() {
+  local w=$NC_WORK/$1 t0 ev offset cmd label target evs=()
+  t0=$(awk 'NR == 1 {printf "%.6f", $1 / 1e6}' "$2")
+  echo "first_picture $t0" > "$w.events"
+  IFS=';' read -ra evs <<< "$3"
+  for ev in "${evs[@]}"; do
+    IFS='|' read -r offset cmd label <<< "$ev"
+    target=$(/usr/bin/python3 -c "print($t0 + $offset)")
+    sleep "$(/usr/bin/python3 -c "import time; print(max(0, $target - time.monotonic()))")"
+    echo "$label $(nc_now)" >> "$w.events"
+    echo "$cmd" >&7
+  done
+}
+
+netsim_call() {
+  local name=$1 secs=$2 simargs=$3 events=$4 w=$NC_WORK/$1
+  local listener caller cstamp lstamp
+  nc_link_up "$name" "$simargs" "$events" || return 1
 
   if [ "${NC_PEER:-peercall}" = chromium ]; then
     # The baseline: Chromium on each side, SDP exchanged by files in $w.sig.
@@ -93,27 +123,14 @@ netsim_call() {
   fi
   nc_wait_for 40 test -s "$w.frames" ||
     { echo "$name: no picture within 40 s: $(tail -3 "$w.c.err")" >&2; return 1; }
-  t0=$(awk 'NR == 1 {printf "%.6f", $1 / 1e6}' "$w.frames")
-  echo "first_picture $t0" > "$w.events"
-
-  local evs=()
-  IFS=';' read -ra evs <<< "$events"
-  for ev in "${evs[@]}"; do
-    IFS='|' read -r offset cmd label <<< "$ev"
-    target=$(/usr/bin/python3 -c "print($t0 + $offset)")
-    sleep "$(/usr/bin/python3 -c "import time; print(max(0, $target - time.monotonic()))")"
-    echo "$label $(nc_now)" >> "$w.events"
-    echo "$cmd" >&7
-  done
+  nc_run_events "$name" "$w.frames" "$events"
 
   nc_wait_pid $((secs + 40)) $caller
   nc_wait_pid 15 $listener || kill -INT $listener 2> /dev/null
   nc_wait_pid 5 $cstamp
   nc_wait_pid 5 $lstamp
-  kill -TERM $sim 2> /dev/null
-  nc_wait_pid 10 $sim
-  exec 7>&-
-  rm -f "$w.ctl" "$w.l.fifo" "$w.c.fifo"
+  nc_link_down "$name"
+  rm -f "$w.l.fifo" "$w.c.fifo"
   [ -s "$w.c.rc" ] || echo 255 > "$w.c.rc"
   return 0
 }

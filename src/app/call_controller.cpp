@@ -58,6 +58,7 @@ CallController::CallController(Role role, MediaOptions options, CallTarget targe
       traits_(traits_of(role, max_viewers)),
       options_(std::move(options)),
       target_(std::move(target)),
+      links_(role == Role::kStream ? options_.layers : 1),
       video_ssrc_(random_ssrc()),
       audio_ssrc_(random_ssrc()),
       video_rtx_ssrc_(random_ssrc()),
@@ -281,7 +282,8 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
         } else if constexpr (std::is_same_v<E, AudioReceived>) {
           if (media_.receive) media_.receive->on_audio(std::move(e.frame), e.sequence);
         } else if constexpr (std::is_same_v<E, KeyframeRequested>) {
-          if (media_.send && links_.keyframe_due(Clock::now())) media_.send->request_keyframe();
+          const int layer = links_.keyframe_layer(id);
+          if (media_.send && links_.keyframe_due(Clock::now(), layer)) media_.send->request_keyframe(layer);
         } else if constexpr (std::is_same_v<E, Connected>) {
           const std::string sas = trust_->short_auth_string_with(e.remote_fingerprint);
           if (sas_.empty()) sas_ = sas;
@@ -302,9 +304,11 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
             if (!options_.name.empty()) media_.window->set_remote_label(options_.name);
           }
         } else if constexpr (std::is_same_v<E, TargetBitrate>) {
-          links_.set_video_target(id, e.video_bps);
+          const Instant now = Clock::now();
+          links_.set_video_target(id, e.video_bps, now);
           follow_link_rates();
-          if (e.pause_video > Duration{} && media_.send) media_.send->pause_video_for(e.pause_video);
+          if (e.pause_video > Duration{} && media_.send)
+            if (auto layer = links_.on_collapse(id, e.pause_video, now)) media_.send->pause_video_for(e.pause_video, *layer);
         } else if constexpr (std::is_same_v<E, PeerMessage>) {
           if (chat_) chat_->on_message(e.text);
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {
@@ -328,7 +332,11 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
 
 void CallController::follow_link_rates() {
   if (!media_.send) return;
-  if (auto bps = links_.shared_video_bitrate()) media_.send->set_video_bitrate(*bps);
+  for (int layer = 0; layer < LinkSet::kLayers; ++layer) {
+    const int bps = links_.layer_bitrate(layer);
+    if (layer == 0 && bps == 0) continue;  // no estimate yet: the configured rate
+    media_.send->set_video_bitrate(bps, layer);
+  }
 }
 
 void CallController::remove_link(const std::string& id, ExitCode code, const std::string& message) {
@@ -369,7 +377,7 @@ void CallController::start_sending() {
   if (!media_.send) return;
   if (sending_started_) {
     media_.send->set_paused(false);
-    media_.send->request_keyframe();  // a newcomer needs a picture now
+    media_.send->request_keyframe(0);  // a newcomer (on the first encoding) needs a picture now
     return;
   }
   sending_started_ = true;
@@ -385,18 +393,31 @@ void CallController::flush_outgoing() {
   // An encoded frame dropped for want of room breaks every frame after it up
   // to the next keyframe: send none of them (the receiver sees a pause, never
   // a broken picture) and have the encoder make that keyframe now.
+  // (The queue does not say which encoding lost a frame: every one restarts.)
   if (const uint64_t dropped = outgoing_video_.dropped(); dropped != video_dropped_seen_) {
     video_dropped_seen_ = dropped;
-    video_chain_broken_ = true;
-    if (media_.send) media_.send->request_keyframe();
+    for (int layer = 0; layer < LinkSet::kLayers; ++layer) {
+      video_chain_broken_[layer] = true;
+      if (media_.send) media_.send->request_keyframe(layer);
+    }
   }
+  bool sent_video = false;
+  const Instant now = Clock::now();
   while (auto frame = outgoing_video_.try_pop()) {
-    if (video_chain_broken_ && !frame->keyframe) {
+    bool& broken = video_chain_broken_[std::clamp(frame->layer, 0, LinkSet::kLayers - 1)];
+    if (broken && !frame->keyframe) {
       ++video_frames_withheld_;
       continue;
     }
-    video_chain_broken_ = false;
-    links_.send_video(*frame);
+    broken = false;
+    links_.send_video(*frame, now);
+    sent_video = true;
+  }
+  if (sent_video && media_.send) {
+    // A viewer moving to another encoding, or back after a hold, waits for its keyframe.
+    for (const int layer : links_.keyframes_wanted(now))
+      if (links_.keyframe_due(now, layer)) media_.send->request_keyframe(layer);
+    follow_link_rates();  // a move done may turn the encoding left off
   }
   while (auto frame = outgoing_audio_.try_pop()) links_.send_audio(*frame);
 }
@@ -427,10 +448,15 @@ void CallController::on_status_tick() {
   t.pacer_delay_ms = lt.pacer_delay_ms;
   t.fec_sent = lt.fec_sent;
   t.fec_recovered = lt.fec_recovered;
+  t.viewers_on_second_layer = int(lt.viewers_on_second_layer);
+  t.layer_switches = lt.layer_switches;
+  t.frames_withheld = lt.frames_withheld;
   if (media_.send) {
     const SendPipelineStats s = media_.send->stats();
     t.frames_out = s.frames_encoded;
     t.video_target_kbps = media_.send->video_bitrate() / 1000;
+    t.video_layers = media_.send->active_layers();
+    if (t.video_layers > 1) t.second_layer_kbps = media_.send->video_bitrate(1) / 1000;
     t.frames_skipped += s.frames_skipped + outgoing_video_.dropped() + video_frames_withheld_;
   }
   LatencySummary latency;

@@ -104,7 +104,7 @@ class CallController {
   BoundedQueue<EncodedFrame> outgoing_audio_{16};
   std::atomic<bool> flush_posted_{false};
   uint64_t video_dropped_seen_ = 0;     // network thread
-  bool video_chain_broken_ = false;     // until the next keyframe
+  bool video_chain_broken_[LinkSet::kLayers] = {};  // by encoding, until its next keyframe
   uint64_t video_frames_withheld_ = 0;
   asio::steady_timer status_timer_;
   std::unique_ptr<StatusReporter> reporter_;

@@ -41,6 +41,7 @@ PeerLink* LinkSet::find(const std::string& id) {
 PeerLink& LinkSet::add(const std::string& id, std::unique_ptr<PeerLink> link) {
   PeerLink& ref = *link;
   links_[id] = std::move(link);
+  forwarders_[id] = LayerForwarder{};  // a newcomer starts on the first encoding
   return ref;
 }
 
@@ -50,7 +51,13 @@ void LinkSet::remove(asio::io_context& io, const std::string& id) {
   // Out of the set before closing: closing may report events that remove it again.
   std::unique_ptr<PeerLink> gone = std::move(it->second);
   links_.erase(it);
-  video_targets_.erase(id);
+  plan_.remove(id);
+  follow_plan();
+  if (auto f = forwarders_.find(id); f != forwarders_.end()) {
+    retired_.layer_switches += f->second.stats().switches;
+    retired_.frames_withheld += f->second.stats().frames_withheld;
+    forwarders_.erase(f);
+  }
   gone->close();
   // Counted now, so rates stay whole; destroyed later: we may be inside this
   // link's own event callback.
@@ -69,25 +76,57 @@ void LinkSet::close_all() {
 
 void LinkSet::clear() {
   links_.clear();
-  video_targets_.clear();
+  forwarders_.clear();
+  plan_ = LayerPlan({.max_layers = max_layers_});
 }
 
-void LinkSet::send_video(const EncodedFrame& frame) {
-  for (auto& [id, link] : links_) link->send_video(frame);
-}
-
-void LinkSet::set_video_target(const std::string& id, int bps) {
-  if (links_.count(id)) video_targets_[id] = bps;
-}
-
-std::optional<int> LinkSet::shared_video_bitrate() const {
-  if (video_targets_.empty()) return std::nullopt;
-  int lowest = INT32_MAX, highest = 0;
-  for (const auto& [id, bps] : video_targets_) {
-    lowest = std::min(lowest, bps);
-    highest = std::max(highest, bps);
+void LinkSet::send_video(const EncodedFrame& frame, Instant now) {
+  for (auto& [id, link] : links_) {
+    auto f = forwarders_.find(id);
+    if (f == forwarders_.end() || f->second.admit(frame.layer, frame.keyframe, now)) link->send_video(frame);
   }
-  return std::max(lowest, highest / 3);
+}
+
+void LinkSet::set_video_target(const std::string& id, int bps, Instant now) {
+  if (!links_.count(id)) return;
+  plan_.set_target(id, bps, now);
+  follow_plan();
+}
+
+void LinkSet::follow_plan() {
+  for (auto& [link, f] : forwarders_) f.want_layer(plan_.layer_of(link));
+}
+
+int LinkSet::layer_bitrate(int layer) {
+  layer = std::clamp(layer, 0, kLayers - 1);
+  if (const int bps = plan_.layer_bps(layer); bps > 0) return last_layer_bps_[layer] = bps;
+  for (const auto& [id, f] : forwarders_)
+    if (f.layer() == layer) return last_layer_bps_[layer];
+  return last_layer_bps_[layer] = 0;
+}
+
+std::optional<int> LinkSet::on_collapse(const std::string& id, Duration d, Instant now) {
+  auto f = forwarders_.find(id);
+  if (f == forwarders_.end()) return std::nullopt;
+  const int layer = f->second.layer();
+  size_t sharing = 0;
+  for (const auto& [other, g] : forwarders_) sharing += g.layer() == layer ? 1 : 0;
+  if (sharing <= 1) return layer;  // its own encoding: pause it (no frame encoded for nothing)
+  f->second.hold(d, now);
+  return std::nullopt;
+}
+
+int LinkSet::keyframe_layer(const std::string& id) const {
+  auto f = forwarders_.find(id);
+  return f == forwarders_.end() ? 0 : f->second.target_layer();
+}
+
+std::vector<int> LinkSet::keyframes_wanted(Instant now) const {
+  std::vector<int> layers;
+  for (const auto& [id, f] : forwarders_)
+    if (auto layer = f.keyframe_wanted(now); layer && std::find(layers.begin(), layers.end(), *layer) == layers.end())
+      layers.push_back(*layer);
+  return layers;
 }
 
 size_t LinkSet::send_message(const std::string& text) {
@@ -105,9 +144,10 @@ void LinkSet::request_keyframes() {
   for (auto& [id, link] : links_) link->request_keyframe();
 }
 
-bool LinkSet::keyframe_due(Instant now) {
-  if (last_keyframe_ && now - *last_keyframe_ < kKeyframeInterval) return false;
-  last_keyframe_ = now;
+bool LinkSet::keyframe_due(Instant now, int layer) {
+  std::optional<Instant>& last = last_keyframe_[std::clamp(layer, 0, kLayers - 1)];
+  if (last && now - *last < kKeyframeInterval) return false;
+  last = now;
   return true;
 }
 
@@ -116,6 +156,12 @@ LinkTotals LinkSet::totals() const {
   t.bwe_kbps = 0;  // of the links now, not of the ones gone
   t.pacer_delay_ms = 0;
   for (const auto& [id, link] : links_) t.add(link->stats());
+  for (const auto& [id, f] : forwarders_) {
+    t.layer_switches += f.stats().switches;
+    t.frames_withheld += f.stats().frames_withheld;
+  }
+  t.video_layers = plan_.active_layers();
+  t.viewers_on_second_layer = plan_.viewers_on(1);
   return t;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "app/peer_link.hpp"
+#include "fanout/layer_forwarder.hpp"
+#include "fanout/layer_plan.hpp"
 
 namespace peercall {
 
@@ -25,6 +27,12 @@ struct LinkTotals {
   uint64_t fec_sent = 0, fec_recovered = 0;
   int bwe_kbps = 0;                 // the lowest link's estimate, 0 = none
   double pacer_delay_ms = 0;        // the longest pacer queue now
+  // Simulcast (the links now): encodings in use, viewers on the second one.
+  int video_layers = 1;
+  size_t viewers_on_second_layer = 0;
+  // Summed over links, current and gone: moves between encodings, and frames
+  // withheld from one viewer (a hold after its link collapsed, a keyframe awaited).
+  uint64_t layer_switches = 0, frames_withheld = 0;
   void add(const PeerConnectionStats& s);
 };
 
@@ -33,6 +41,10 @@ class LinkSet {
   // Forced keyframes are at most this frequent: one IDR answers every viewer
   // that asked within the interval (each would otherwise cost a big frame).
   static constexpr Duration kKeyframeInterval = milliseconds(250);
+  static constexpr int kLayers = LayerPlan::kMaxLayers;
+
+  // max_layers 1: one encoding for every viewer (--layers 1).
+  explicit LinkSet(int max_layers = kLayers) : max_layers_(max_layers), plan_({.max_layers = max_layers}) {}
 
   size_t size() const { return links_.size(); }
   bool empty() const { return links_.empty(); }
@@ -45,29 +57,43 @@ class LinkSet {
   void close_all();
   void clear();
 
-  void send_video(const EncodedFrame& frame);
+  // A frame of one of the encodings, to the links that get that layer.
+  void send_video(const EncodedFrame& frame, Instant now);
   void send_audio(const EncodedFrame& frame);
-  // Congestion control's video rate for one link (its TargetBitrate event).
-  void set_video_target(const std::string& id, int bps);
-  // The one encoding's rate for every link: the slowest link's, but not below
-  // a third of the fastest, so one viewer on a bad link does not ruin the
-  // picture of the others (that viewer's own pacer and loss recovery cope,
-  // with more freezes; simulcast or layers would serve each at its own rate).
-  // nullopt: no link has an estimate.
-  std::optional<int> shared_video_bitrate() const;
+  // Congestion control's video rate for one link (its TargetBitrate event):
+  // it may move the link to another encoding (fanout/layer_plan.hpp).
+  void set_video_target(const std::string& id, int bps, Instant now);
+  // The encoding's rate: the slowest of the links on it, so that one viewer
+  // on a bad link neither ruins the others' picture nor is pushed past its
+  // link. Layer 0 with no estimate yet, or layer 1 unused: 0. A layer a link
+  // is still on, waiting to move off it at the other's keyframe, keeps its
+  // last rate.
+  int layer_bitrate(int layer);
+  // The link's queue collapsed (TargetBitrate::pause_video): the layer whose
+  // encoder should pause when the link is alone on it; nullopt when others
+  // share it, and only this link's frames are then withheld for `d`.
+  std::optional<int> on_collapse(const std::string& id, Duration d, Instant now);
+  // The encoding a keyframe request from this link is for.
+  int keyframe_layer(const std::string& id) const;
+  // Encodings whose keyframe a link waits for (a move, the end of a hold).
+  std::vector<int> keyframes_wanted(Instant now) const;
   // A chat or state line to every connected peer; how many took it.
   size_t send_message(const std::string& text);
   void request_keyframes();
-  // True when the encoder should make a keyframe for this request now.
-  bool keyframe_due(Instant now);
+  // True when that encoder should make a keyframe for this request now.
+  bool keyframe_due(Instant now, int layer = 0);
 
   LinkTotals totals() const;
 
  private:
   std::map<std::string, std::unique_ptr<PeerLink>> links_;
-  std::map<std::string, int> video_targets_;  // bit/s by link
+  int max_layers_;
+  LayerPlan plan_;
+  std::map<std::string, LayerForwarder> forwarders_;  // by link
   LinkTotals retired_;  // what links that are gone had counted
-  std::optional<Instant> last_keyframe_;
+  std::optional<Instant> last_keyframe_[kLayers];
+  int last_layer_bps_[kLayers] = {};
+  void follow_plan();
 };
 
 }  // namespace peercall

@@ -192,6 +192,10 @@ struct PeercallCommandLine : CommandLine {
     stream->add_option("--invite", stream_o.invite, "A fixed invitation code (default: a new one each run)");
     add_accept_option(*stream, stream_accept, "viewer");
     stream->add_option("--max-viewers", max_viewers, "Viewers at once")->check(in_range(1, 16));
+    stream->add_option("--layers", stream_o.layers,
+                       "Encodings: 2 (default) gives viewers on a much slower link a second, lower one of "
+                       "their own (simulcast), so the others keep their picture; 1 = one for all (less CPU)")
+        ->check(in_range(1, 2));
     add_media_options(*stream, stream_o, true, false);
 
     auto* watch = app.add_subcommand("watch", "Watch the stream at HOST[:PORT]");

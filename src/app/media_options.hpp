@@ -29,6 +29,7 @@ struct MediaOptions {
   std::string stats_file;          // JSON lines
   double duration_s = 0;           // 0: until hang-up
   double give_up_s = 15;           // a silent peer is waited for this long, then the call ends
+  int layers = 2;                  // stream: encodings (simulcast) for viewers of different links
   std::string bind = "::";
   uint16_t port = kDefaultPort;
   std::string label;               // prefix for status lines (the demo names its peers)

@@ -16,7 +16,9 @@ SendPipeline::SendPipeline(std::unique_ptr<VideoSource> video, std::unique_ptr<A
       encoder_config_(encoder_config),
       fixed_size_(encoder_config.width > 0 && encoder_config.height > 0),
       fixed_fps_(fixed_fps),
-      callbacks_(std::move(callbacks)) {}
+      callbacks_(std::move(callbacks)) {
+  layers_[0].on = true;
+}
 
 SendPipeline::~SendPipeline() { stop(); }
 
@@ -25,7 +27,7 @@ Result<bool> SendPipeline::start() {
     if (fixed_size_) {  // known now: fail before the call rather than at the first frame
       auto encoder = H264Encoder::create(encoder_config_);
       if (!encoder) return Error{encoder.error()};
-      encoder_ = std::move(*encoder);
+      layers_[0].encoder = std::move(*encoder);
     }
     video_capture_thread_ = std::thread([this] { capture_video(); });
     video_encode_thread_ = std::thread([this] { encode_video(); });
@@ -71,7 +73,7 @@ bool SendPipeline::track_wanted(bool video) {
 void SendPipeline::controls_changed() {
   { std::lock_guard lock(control_mu_); }
   control_cv_.notify_all();
-  keyframe_requested_ = true;  // whoever sees the picture again needs one at once
+  for (Layer& l : layers_) l.keyframe_requested = true;  // whoever sees the picture again needs one at once
 }
 
 void SendPipeline::set_audio_muted(bool muted) {
@@ -87,8 +89,20 @@ void SendPipeline::set_paused(bool paused) {
   controls_changed();
 }
 
-void SendPipeline::pause_video_for(Duration d) {
-  video_paused_until_us_ = to_micros(Clock::now() + d);
+void SendPipeline::pause_video_for(Duration d, int layer) {
+  layers_[clamp_layer(layer)].paused_until_us = to_micros(Clock::now() + d);
+}
+
+void SendPipeline::set_video_bitrate(int bps, int layer) {
+  Layer& l = layers_[clamp_layer(layer)];
+  if (layer > 0) {
+    if (bps <= 0) {
+      l.on = false;  // the encoder thread closes it
+      return;
+    }
+    if (!l.on.exchange(true)) l.keyframe_requested = true;
+  }
+  l.target_bitrate = std::max(1, bps);
 }
 
 void SendPipeline::stop() {
@@ -122,7 +136,7 @@ bool SendPipeline::take_switched_video() {
   }
   old.reset();  // the device it held is released here, off the main thread
   encoder_profile_changed_ = true;
-  keyframe_requested_ = true;
+  for (Layer& l : layers_) l.keyframe_requested = true;
   spdlog::info("video: sending {}", video_->describe());
   return true;
 }
@@ -161,79 +175,105 @@ void SendPipeline::source_finished(std::string why) {
   callbacks_.on_source_ended(std::move(why));
 }
 
-Result<Done> SendPipeline::ensure_encoder(int width, int height) {
-  if (encoder_profile_changed_.exchange(false)) {
-    // Another source: its own rate, and text tuning for a screen.
-    std::lock_guard lock(control_mu_);
-    const double fps = video_->frame_rate();
-    if (!fixed_fps_) encoder_config_.fps = fps >= 1 ? std::min(int(fps + 0.5), 240) : 30;
-    encoder_config_.screen_content = video_->screen_content();
-    encoder_config_.crf = encoder_config_.screen_content ? kScreenCrf : base_crf_;
-    if (encoder_) {
-      applied_bitrate_ = encoder_->bitrate();  // what congestion control chose, for the next one
-      encoder_.reset();
-    }
-  }
-  if (encoder_ && encoder_->config().width == width && encoder_->config().height == height) return Done{};
+Result<Done> SendPipeline::ensure_encoder(Layer& layer, int width, int height) {
+  auto& encoder = layer.encoder;
+  if (encoder && encoder->config().width == width && encoder->config().height == height) return Done{};
   H264EncoderConfig config = encoder_config_;
   config.width = width;
   config.height = height;
-  if (applied_bitrate_ > 0) config.bitrate_bps = applied_bitrate_;  // keep what congestion control chose
+  if (layer.applied_bitrate > 0) config.bitrate_bps = layer.applied_bitrate;  // keep what congestion control chose
   spdlog::debug("video: encoding {}x{}", width, height);
-  encoder_.reset();
-  auto encoder = H264Encoder::create(config);
-  if (!encoder) return Error{encoder.error()};
-  encoder_ = std::move(*encoder);  // its first frame is an IDR with the new SPS/PPS
+  encoder.reset();
+  auto created = H264Encoder::create(config);
+  if (!created) return Error{created.error()};
+  encoder = std::move(*created);  // its first frame is an IDR with the new SPS/PPS
   return Done{};
 }
 
 void SendPipeline::encode_video() {
-  VideoScaler scaler;
+  std::array<VideoScaler, kMaxLayers> scalers;
   const std::optional<PictureSize> requested =
       fixed_size_ ? std::optional<PictureSize>({encoder_config_.width, encoder_config_.height}) : std::nullopt;
-  ResolutionLadder ladder;  // bitrate first, then resolution (see resolution_ladder.hpp)
   while (auto frame = to_encoder_.pop()) {
-    if (const int64_t until = video_paused_until_us_; until != 0) {
-      if (to_micros(Clock::now()) < until) {
-        ++frames_paused_;  // a raw frame: nothing downstream misses it
-        continue;
-      }
-      video_paused_until_us_ = 0;
-      keyframe_requested_ = true;  // the picture starts afresh after the pause
+    if (encoder_profile_changed_.exchange(false)) {
+      // Another source: its own rate, and text tuning for a screen.
+      std::lock_guard lock(control_mu_);
+      const double fps = video_->frame_rate();
+      if (!fixed_fps_) encoder_config_.fps = fps >= 1 ? std::min(int(fps + 0.5), 240) : 30;
+      encoder_config_.screen_content = video_->screen_content();
+      encoder_config_.crf = encoder_config_.screen_content ? kScreenCrf : base_crf_;
+      for (Layer& l : layers_)
+        if (l.encoder) {
+          l.applied_bitrate = l.encoder->bitrate();  // what congestion control chose, for the next one
+          l.encoder.reset();
+        }
     }
-    VideoFrame input = std::move(*frame);
-    if (const int bps = target_bitrate_.exchange(0); bps > 0) applied_bitrate_ = std::min(bps, encoder_config_.bitrate_bps);
-    const int bitrate = applied_bitrate_ > 0 ? applied_bitrate_.load() : encoder_config_.bitrate_bps;
+    const VideoFrame input = std::move(*frame);
     const PictureSize wanted = encode_size({input.width, input.height}, requested);
-    // A screen keeps its size (text must stay legible): its rate drops instead.
-    const PictureSize target = encoder_config_.screen_content
-                                   ? wanted
-                                   : ladder.choose(wanted, bitrate, encoder_config_.fps, Clock::now());
-    if (encoder_ && !(wanted == last_wanted_))
-      spdlog::info("video: the source changed size: encoding {}x{} now", target.width, target.height);
-    else if (encoder_ && !(target == PictureSize{encoder_->config().width, encoder_->config().height}))
-      spdlog::info("video: encoding {}x{} at {} kbit/s ({}x{} when the link carries more)", target.width,
-                   target.height, bitrate / 1000, wanted.width, wanted.height);
+    if (layers_[0].encoder && !(wanted == last_wanted_))
+      spdlog::info("video: the source changed size: encoding it at {}x{} now", wanted.width, wanted.height);
     last_wanted_ = wanted;
-    if (auto ok = ensure_encoder(target.width, target.height); !ok) {
-      to_encoder_.close();
-      if (!stopping_) source_finished(ok.error());
-      return;
-    }
-    if (input.width != target.width || input.height != target.height)
-      input = scaler.fit(input, target.width, target.height);
-    if (bitrate != encoder_->bitrate()) encoder_->set_bitrate(bitrate);
-    applied_bitrate_ = encoder_->bitrate();
-    auto encoded = encoder_->encode(input, keyframe_requested_.exchange(false));
-    if (!encoded) {
-      spdlog::warn("video: {}", encoded.error());
-      continue;
-    }
-    if (!*encoded) continue;
-    ++frames_encoded_;
-    callbacks_.on_video(std::move(**encoded));
+    // The first encoding first: the second never delays it.
+    for (int i = 0; i < kMaxLayers; ++i)
+      if (!encode_layer(i, input, wanted, scalers[i])) {
+        to_encoder_.close();
+        return;
+      }
   }
   if (!stopping_) source_finished(video_end_);  // the queue was closed by the source's end
+}
+
+bool SendPipeline::encode_layer(int i, const VideoFrame& frame, PictureSize wanted, VideoScaler& scaler) {
+  Layer& l = layers_[i];
+  const char* which = i == 0 ? "video" : "video, second encoding";
+  if (!l.on) {
+    if (l.encoder) {
+      spdlog::info("{}: off (no viewer needs it)", which);
+      l.encoder.reset();
+      l.applied_bitrate = 0;
+    }
+    return true;
+  }
+  if (const int64_t until = l.paused_until_us; until != 0) {
+    if (to_micros(Clock::now()) < until) {
+      if (i == 0) ++frames_paused_;  // a raw frame: nothing downstream misses it
+      return true;
+    }
+    l.paused_until_us = 0;
+    l.keyframe_requested = true;  // the picture starts afresh after the pause
+  }
+  if (const int bps = l.target_bitrate.exchange(0); bps > 0) l.applied_bitrate = std::min(bps, encoder_config_.bitrate_bps);
+  const int bitrate = l.applied_bitrate > 0 ? l.applied_bitrate.load() : encoder_config_.bitrate_bps;
+  // A screen keeps its size (text must stay legible): its rate drops instead.
+  const PictureSize target = encoder_config_.screen_content
+                                 ? wanted
+                                 : l.ladder.choose(wanted, bitrate, encoder_config_.fps, Clock::now());
+  if (!(l.encoder && target == PictureSize{l.encoder->config().width, l.encoder->config().height}) &&
+      (l.encoder || i > 0))
+    spdlog::info("{}: encoding {}x{} at {} kbit/s ({}x{} when the link carries more)", which, target.width,
+                 target.height, bitrate / 1000, wanted.width, wanted.height);
+  if (auto ok = ensure_encoder(l, target.width, target.height); !ok) {
+    if (!stopping_) source_finished(ok.error());
+    return false;
+  }
+  VideoFrame scaled;
+  const VideoFrame* input = &frame;
+  if (frame.width != target.width || frame.height != target.height) {
+    scaled = scaler.fit(frame, target.width, target.height);
+    input = &scaled;
+  }
+  if (bitrate != l.encoder->bitrate()) l.encoder->set_bitrate(bitrate);
+  l.applied_bitrate = l.encoder->bitrate();
+  auto encoded = l.encoder->encode(*input, l.keyframe_requested.exchange(false));
+  if (!encoded) {
+    spdlog::warn("{}: {}", which, encoded.error());
+    return true;
+  }
+  if (!*encoded) return true;
+  if (i == 0) ++frames_encoded_;
+  (*encoded)->layer = i;
+  callbacks_.on_video(std::move(**encoded));
+  return true;
 }
 
 SendPipelineStats SendPipeline::stats() const {

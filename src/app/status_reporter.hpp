@@ -34,6 +34,10 @@ struct StatusTotals {
   std::string sas;
   // Congestion control, FEC and the audio jitter buffer.
   int bwe_kbps = 0, video_target_kbps = 0;
+  // Simulcast (a stream): encodings in use, the second one's rate, viewers on
+  // it, moves between them, frames withheld from one viewer (fanout/).
+  int video_layers = 1, second_layer_kbps = 0, viewers_on_second_layer = 0;
+  uint64_t layer_switches = 0, frames_withheld = 0;
   double pacer_delay_ms = 0;
   uint64_t fec_sent = 0, fec_recovered = 0, audio_fec_recovered = 0, audio_late = 0;
   int audio_buffer_ms = 0, audio_target_ms = 0;

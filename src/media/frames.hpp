@@ -44,6 +44,8 @@ struct EncodedFrame {
   // sender reports (microseconds; 0 = no report yet). Audio and video share
   // that clock, so comparing them gives lip sync.
   int64_t sender_time_us = 0;
+  // Sent video: which of the sender's encodings (simulcast) it belongs to.
+  int layer = 0;
 };
 
 }  // namespace peercall

@@ -13,13 +13,7 @@
 # Args: PEERCALL ANALYZE [NETSIM] (NETSIM defaults to peercall-netsim next to PEERCALL).
 # Needs root, ip and /dev/net/tun; skipped (77) without.
 source "$(dirname "$0")/lib.sh"
-NETSIM=${3:-${NETSIM:-$(dirname "$PEERCALL")/peercall-netsim}}
-[ "$(id -u)" = 0 ] || { echo "skipped: needs root"; exit 77; }
-command -v ip > /dev/null || { echo "skipped: ip is missing"; exit 77; }
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
-[ -x "$NETSIM" ] || fail "no peercall-netsim at $NETSIM"
-ip netns add pcbn$$probe 2> /dev/null || { echo "skipped: cannot create network namespaces"; exit 77; }
-ip netns del pcbn$$probe
+needs_netsim "${3:-}"
 NC_WORK=$WORK
 source "$(dirname "$0")/../../bench/lib/netsim_call.sh"
 trap 'netsim_call_cleanup; cleanup' EXIT

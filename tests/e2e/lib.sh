@@ -57,6 +57,19 @@ check() {
     fail "$3: $(cat "$1")"
 }
 
+# needs_netsim [NETSIM]: skips the test (77) without root, ip, /dev/net/tun or
+# network namespaces, fails it without peercall-netsim; sets NETSIM (by
+# default peercall-netsim next to $PEERCALL).
+needs_netsim() {
+  NETSIM=${1:-${NETSIM:-$(dirname "$PEERCALL")/peercall-netsim}}
+  [ "$(id -u)" = 0 ] || { echo "skipped: needs root"; exit 77; }
+  command -v ip > /dev/null || { echo "skipped: ip is missing"; exit 77; }
+  [ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
+  [ -x "$NETSIM" ] || fail "no peercall-netsim at $NETSIM"
+  ip netns add pcprobe$$ 2> /dev/null || { echo "skipped: cannot create network namespaces"; exit 77; }
+  ip netns del pcprobe$$
+}
+
 # The media options every test peer uses: test sources, no devices, quiet.
 SENDER=(--video test --audio tone --size 640x360 --fps 30 --bitrate 1500 --view none --quiet)
 MEDIA=("${SENDER[@]}" --speaker none)

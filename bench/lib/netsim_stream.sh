@@ -1,0 +1,50 @@
+# One peercall stream with two viewers, one of them across peercall-netsim,
+# for bench/viewers_bench.sh and tests/e2e/layers_test.sh (sourced after
+# netsim_call.sh, whose link, waits and cleanup it shares). The streamer
+# listens in A (198.18.0.1); the near viewer watches from A itself, so its
+# path never crosses the link; the far viewer watches from B, through it.
+# Both viewers' video goes into frame_timeline.py; all three --stats are
+# stamped with CLOCK_MONOTONIC, as in netsim_call.
+#   netsim_stream NAME SECS "NETSIM OPTIONS" "EVENTS" [STREAM OPTIONS...]
+# EVENTS as for netsim_call, timed from the far viewer's first picture.
+# Leaves in $NC_WORK: NAME.near.frames / NAME.far.frames, NAME.near.jsonl /
+# NAME.far.jsonl / NAME.s.jsonl (the streamer's stats), NAME.events,
+# NAME.sim.out, NAME.*.err, NAME.near.rc / NAME.far.rc (the viewers' exit codes).
+NC_STREAM_MEDIA=(--video test --audio tone --size 640x480 --fps 30 --view none --quiet)
+
+netsim_stream() {
+  local name=$1 secs=$2 simargs=$3 events=$4 w=$NC_WORK/$1
+  shift 4
+  local streamer sstamp v pids=() stamps=()
+  nc_link_up "$name" "$simargs" "$events" || return 1
+  mkfifo "$w.s.fifo" "$w.near.fifo" "$w.far.fifo"
+  for v in s near far; do
+    "${NC_TIMELINE[@]}" stamp < "$w.$v.fifo" > "$w.$v.jsonl" &
+    stamps+=($!); NC_PIDS+=($!)
+  done
+  XDG_CONFIG_HOME=$NC_WORK/cfg-s ip netns exec $NC_NS_A "$PEERCALL" stream --invite $NC_CODE --port 5004 \
+    --bind 198.18.0.1 "${NC_STREAM_MEDIA[@]}" --stats "$w.s.fifo" "$@" > /dev/null 2> "$w.s.err" &
+  streamer=$!; NC_PIDS+=($streamer)
+  nc_wait_for 10 ip netns exec $NC_NS_A bash -c '(exec 3<>/dev/tcp/198.18.0.1/5004)' ||
+    { echo "$name: the streamer did not start: $(tail -3 "$w.s.err")" >&2; return 1; }
+  local ns
+  for v in near far; do
+    ns=$([ $v = near ] && echo $NC_NS_A || echo $NC_NS_B)
+    ( XDG_CONFIG_HOME=$NC_WORK/cfg-$v ip netns exec "$ns" timeout $((secs + 30)) "$PEERCALL" watch \
+        198.18.0.1:5004/$NC_CODE --view none --speaker none --quiet --duration "$secs" --video-out - \
+        --stats "$w.$v.fifo" 2> "$w.$v.err"
+      echo $? > "$w.$v.rc" ) | "${NC_TIMELINE[@]}" record "$w.$v.frames" &
+    pids+=($!); NC_PIDS+=($!)
+  done
+  nc_wait_for 40 test -s "$w.far.frames" ||
+    { echo "$name: no picture on the far viewer within 40 s: $(tail -3 "$w.far.err")" >&2; return 1; }
+  nc_run_events "$name" "$w.far.frames" "$events"
+  for v in "${pids[@]}"; do nc_wait_pid $((secs + 40)) "$v"; done
+  kill -INT $streamer 2> /dev/null
+  nc_wait_pid 15 $streamer
+  for v in "${stamps[@]}"; do nc_wait_pid 5 "$v"; done
+  nc_link_down "$name"
+  rm -f "$w.s.fifo" "$w.near.fifo" "$w.far.fifo"
+  for v in near far; do [ -s "$w.$v.rc" ] || echo 255 > "$w.$v.rc"; done
+  return 0
+}
