@@ -37,6 +37,14 @@ SpeakerSink::~SpeakerSink() { close(); }
 void SpeakerSink::close() {
   {
     std::lock_guard lock(mu_);
+    if (!closed_ && stats_.played_samples > 0) {
+      const auto ms = [](uint64_t samples) { return double(samples) * 1000 / kAudioSampleRate; };
+      spdlog::debug("speaker: played {:.0f} ms, trimmed {:.0f} ms, dropped {:.0f} ms, {} underruns; "
+                    "standing queue {:.0f} ms (target {:.0f}), at most {:.0f} ms",
+                    ms(stats_.played_samples), ms(stats_.trimmed_samples), ms(stats_.dropped_samples),
+                    stats_.underruns, ms(trimmer_.standing_samples()), ms(trimmer_.target_samples()),
+                    ms(stats_.max_buffered_samples));
+    }
     closed_ = true;
     audible_ = false;
   }
@@ -53,6 +61,7 @@ void SpeakerSink::set_gone(bool gone) {
   stats_.gone_samples += size_;  // what was waiting to be played is lost with the device
   head_ = size_ = 0;
   queued_samples_ = 0;
+  trimmer_.reset();
   started_ = false;  // coming back, the first pulls find the ring empty: no underruns
 }
 
@@ -135,25 +144,40 @@ void SpeakerSink::on_pull(void* self, Uint8* stream, int len) {
   sink->pull(stream, count);
 }
 
-void SpeakerSink::pull(Uint8* out, size_t count) {
-  // Byte copies: SDL's buffer need not be aligned for int16_t.
-  std::lock_guard lock(mu_);
+void SpeakerSink::copy_from_ring(int16_t* out, size_t count) const {
   const size_t cap = ring_.size();
-  const size_t n = std::min(count, size_);
-  const size_t first = std::min(n, cap - head_);  // the ring may wrap once
-  std::memcpy(out, ring_.data() + head_, first * sizeof(int16_t));
-  std::memcpy(out + first * sizeof(int16_t), ring_.data(), (n - first) * sizeof(int16_t));
-  std::memset(out + n * sizeof(int16_t), 0, (count - n) * sizeof(int16_t));  // underrun: silence
-  head_ = (head_ + n) % cap;
-  size_ -= n;
+  const size_t first = std::min(count, cap - head_);  // the ring may wrap once
+  std::copy_n(ring_.begin() + head_, first, out);
+  std::copy_n(ring_.begin(), count - first, out + first);
+}
+
+void SpeakerSink::pull(Uint8* out, size_t count) {
+  std::lock_guard lock(mu_);
+  const size_t queued = size_;
+  // What is played goes into tap_ first (aligned), then to SDL's buffer
+  // (byte copy: it need not be aligned for int16_t) and to the echo reference.
+  tap_.resize(count);
+  const size_t n = std::min(count, queued);
+  size_t cut = 0;
+  if (const size_t budget = started_ ? trimmer_.plan(queued, count) : 0; budget > 0) {
+    // A standing queue: this pull consumes up to `budget` more than it plays.
+    splice_.resize(count + budget);
+    copy_from_ring(splice_.data(), splice_.size());
+    cut = trimmer_.splice(splice_, tap_, budget);
+  } else {
+    copy_from_ring(tap_.data(), n);
+    std::fill(tap_.begin() + n, tap_.end(), int16_t{0});  // underrun: silence
+  }
+  if (started_) trimmer_.pulled(queued, count, cut);
+  const size_t consumed = n + cut;
+  head_ = (head_ + consumed) % ring_.size();
+  size_ -= consumed;
   queued_samples_.store(size_, std::memory_order_relaxed);
   stats_.played_samples += n;
+  stats_.trimmed_samples += cut;
   if (n < count && started_) ++stats_.underruns;
-  if (echo_reference_) {
-    tap_.resize(count);
-    std::memcpy(tap_.data(), out, count * sizeof(int16_t));
-    echo_reference_->push(tap_, Clock::now() + playout_delay(count));
-  }
+  std::memcpy(out, tap_.data(), count * sizeof(int16_t));
+  if (echo_reference_) echo_reference_->push(tap_, Clock::now() + playout_delay(count));
 }
 
 Duration SpeakerSink::playout_delay(size_t buffer_samples) {
@@ -197,6 +221,8 @@ SpeakerSink::Stats SpeakerSink::stats() const {
   std::lock_guard lock(mu_);
   Stats s = stats_;
   s.buffered_samples = size_;
+  s.standing_samples = trimmer_.standing_samples();
+  s.target_samples = trimmer_.target_samples();
   s.gone = gone_;
   return s;
 }

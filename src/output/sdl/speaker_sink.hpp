@@ -15,6 +15,11 @@
 // the ring ahead of it, SDL's buffers (see playout_delay()), and a delay after
 // the device that nobody reports (Bluetooth: 100-300 ms), set by the user.
 // It reads atomics the audio thread keeps up to date: no lock, no waiting.
+//
+// A ring that stays deeper than the jitter needs (the device stalled at
+// start, or plays a little slower than the playout clock) is trimmed back by
+// a QueueTrimmer: the excess is cut out of the next pulls with a crossfade
+// and counted; what is cut is never played, nor handed to the echo reference.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -29,6 +34,7 @@
 #include "media/device/sdl_audio_device.hpp"
 #include "media/device/sdl_subsystem.hpp"
 #include "output/audio_sink.hpp"
+#include "output/sdl/queue_trimmer.hpp"
 
 namespace peercall {
 
@@ -42,9 +48,12 @@ class SpeakerSink final : public AudioSink {
   struct Stats {
     uint64_t played_samples = 0;   // real audio handed to SDL (not silence)
     uint64_t dropped_samples = 0;  // oldest samples discarded to bound latency
+    uint64_t trimmed_samples = 0;  // cut out, crossfaded, to drain a standing queue
     uint64_t underruns = 0;        // callbacks that had to pad with silence
     size_t buffered_samples = 0;
     size_t max_buffered_samples = 0;  // high-water mark, <= kMaxBufferedSamples
+    size_t standing_samples = 0;      // the ring's least fill after a pull, over the last window
+    size_t target_samples = 0;        // where the trimmer brings the standing queue
     uint64_t gone_samples = 0;        // arrived while the device was gone: not played
     uint64_t losses = 0;              // times the device went away
     bool gone = false;
@@ -75,9 +84,13 @@ class SpeakerSink final : public AudioSink {
   static Duration queued_delay(size_t queued_samples, size_t buffer_samples, Duration since_pull);
 
  private:
-  SpeakerSink() : ring_(kMaxBufferedSamples) {}
+  SpeakerSink() : ring_(kMaxBufferedSamples) {
+    tap_.reserve(kMaxBufferedSamples);  // the audio thread should not allocate
+    splice_.reserve(kMaxBufferedSamples);
+  }
   static void on_pull(void* self, Uint8* stream, int len);
   void pull(Uint8* out, size_t count);  // count in samples
+  void copy_from_ring(int16_t* out, size_t count) const;  // mu_ held: the oldest `count`
   Result<Done> open_device();  // device_mu_ held
   void supervise(Instant now);  // device_mu_ held: acts on the watch's decision
   void set_gone(bool gone);
@@ -101,7 +114,9 @@ class SpeakerSink final : public AudioSink {
   bool gone_ = false;
   Stats stats_;
   std::shared_ptr<EchoReference> echo_reference_;
-  std::vector<int16_t> tap_;  // audio thread: the buffer just played, aligned
+  QueueTrimmer trimmer_;
+  std::vector<int16_t> tap_;      // audio thread: the buffer just played, aligned
+  std::vector<int16_t> splice_;   // audio thread: a pull plus what the trimmer cuts
 
   // Held by on_audio()/close() while opening or closing the device, never by
   // the audio thread (closing waits for its callback, which takes mu_). Taken

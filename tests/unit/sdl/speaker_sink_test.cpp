@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <numbers>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "media/audio/echo_reference.hpp"
 #include "sdl_test_support.hpp"
 
 namespace peercall {
@@ -41,8 +45,8 @@ TEST(SpeakerSink, LatencyStaysBoundedWhenFedFasterThanRealTime) {
   const auto stats = (*speaker)->stats();
   EXPECT_GT(stats.dropped_samples, 0u);
   EXPECT_LE(stats.max_buffered_samples, SpeakerSink::kMaxBufferedSamples);
-  // Everything fed was either played, dropped or is still buffered.
-  EXPECT_EQ(stats.played_samples + stats.dropped_samples + stats.buffered_samples,
+  // Everything fed was either played, dropped, trimmed or is still buffered.
+  EXPECT_EQ(stats.played_samples + stats.dropped_samples + stats.trimmed_samples + stats.buffered_samples,
             uint64_t(frames) * kAudioFrameSamples);
 }
 
@@ -112,6 +116,80 @@ TEST(SpeakerSink, OutputDelayFollowsTheQueueAndAddsTheExtraDelay) {
   EXPECT_GE(s.output_delay(), milliseconds(250 + 40));
   s.close();  // closed: nothing is heard
   EXPECT_EQ(s.output_delay(), Duration{});
+}
+
+// 20 ms of a 440 Hz tone, continuing from sample `first` (never 0 at the start).
+AudioFrame tone_frame(size_t first) {
+  AudioFrame frame;
+  frame.samples.resize(kAudioFrameSamples);
+  for (int i = 0; i < kAudioFrameSamples; ++i)
+    frame.samples[i] = int16_t(std::lround(8000 * std::sin(2 * std::numbers::pi * 440 * double(first + i) / 48000 + 0.5)));
+  return frame;
+}
+
+TEST(SpeakerSink, AStandingQueueIsTrimmedAndTheEchoReferenceGetsWhatWasPlayed) {
+  // SDL's disk driver writes what the callback produced to a file: that is
+  // what the speaker played, and the echo reference must hold the same.
+  test::TempDir dir;
+  const auto output = dir.path() / "speaker.raw";
+  ::setenv("SDL_DISKAUDIOFILE", output.c_str(), 1);
+  test::use_audio_driver("disk");
+  auto speaker = SpeakerSink::open();
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  SpeakerSink& s = **speaker;
+  auto reference = std::make_shared<EchoReference>();
+  s.set_echo_reference(reference);
+  std::vector<int16_t> referenced;
+  const auto drain_reference = [&] {
+    while (auto f = reference->pop(480)) referenced.insert(referenced.end(), f->samples.begin(), f->samples.end());
+  };
+  // As after a device stall: the ring is 100 ms deep at once (not its full
+  // 120 ms, which the next frame could overflow before SDL pulls: that
+  // drop-oldest is not the trimmer's); then the producer keeps real time,
+  // one frame per 20 ms, as the playout clock does (this pacing is the clock
+  // under test, not a wait for an event).
+  size_t fed = 0;
+  for (int i = 0; i < 5; ++i, fed += kAudioFrameSamples) s.on_audio(tone_frame(fed));
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kFrames = 150;  // 3 s
+  for (int i = 1; i <= kFrames; ++i, fed += kAudioFrameSamples) {
+    std::this_thread::sleep_until(start + i * std::chrono::milliseconds(20));
+    s.on_audio(tone_frame(fed));
+    drain_reference();
+  }
+  const auto during = s.stats();
+  EXPECT_GT(during.trimmed_samples, 0u);
+  EXPECT_LE(during.standing_samples, during.target_samples + 96) << "the ring still holds a standing queue";
+  EXPECT_LT(during.buffered_samples, SpeakerSink::kMaxBufferedSamples / 2);
+  ASSERT_TRUE(test::eventually([&] { return s.stats().buffered_samples == 0; }));
+  s.set_echo_reference(nullptr);
+  s.close();
+  drain_reference();
+  const auto stats = s.stats();
+  EXPECT_EQ(stats.played_samples + stats.dropped_samples + stats.trimmed_samples, uint64_t(fed));
+
+  std::ifstream in(output, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<int16_t> played(bytes.size() / 2);
+  std::memcpy(played.data(), bytes.data(), played.size() * 2);
+  // The reference holds what was played from when it was attached until it
+  // was detached, sample for sample: nothing cut reached it.
+  const auto first_sound = [](const std::vector<int16_t>& v) {
+    return size_t(std::find_if(v.begin(), v.end(), [](int16_t x) { return x != 0; }) - v.begin());
+  };
+  ASSERT_GE(referenced.size(), size_t(fed) - stats.trimmed_samples - stats.dropped_samples);
+  ASSERT_GE(first_sound(played), first_sound(referenced));
+  const size_t offset = first_sound(played) - first_sound(referenced);  // pulls before it was attached
+  ASSERT_LE(offset + referenced.size(), played.size());
+  for (size_t i = 0; i < referenced.size(); ++i) ASSERT_EQ(referenced[i], played[offset + i]) << i;
+  // And the tone played on without a click where it was cut.
+  size_t from = 0;
+  while (from < played.size() && played[from] == 0) ++from;
+  double largest = 0;
+  for (size_t i = from + 1; i < from + stats.played_samples; ++i)
+    largest = std::max(largest, std::abs(double(played[i]) - played[i - 1]));
+  const double normal = 2 * 8000 * std::sin(std::numbers::pi * 440 / 48000);
+  EXPECT_LE(largest, 2 * normal);
 }
 
 TEST(SpeakerSink, UnknownDeviceIsAnError) {
