@@ -309,6 +309,8 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
           follow_link_rates();
           if (e.pause_video > Duration{} && media_.send)
             if (auto layer = links_.on_collapse(id, e.pause_video, now)) media_.send->pause_video_for(e.pause_video, *layer);
+          if (e.resume_video && media_.send)
+            if (auto layer = links_.on_drained(id, now)) media_.send->pause_video_for(Duration{}, *layer);
         } else if constexpr (std::is_same_v<E, PeerMessage>) {
           if (chat_) chat_->on_message(e.text);
         } else if constexpr (std::is_same_v<E, ConnectionFailed>) {

@@ -116,6 +116,12 @@ std::optional<int> LinkSet::on_collapse(const std::string& id, Duration d, Insta
   return std::nullopt;
 }
 
+std::optional<int> LinkSet::on_drained(const std::string& id, Instant now) {
+  auto f = forwarders_.find(id);
+  if (f == forwarders_.end() || f->second.release(now)) return std::nullopt;
+  return f->second.layer();
+}
+
 int LinkSet::keyframe_layer(const std::string& id) const {
   auto f = forwarders_.find(id);
   return f == forwarders_.end() ? 0 : f->second.target_layer();

@@ -73,6 +73,10 @@ class LinkSet {
   // encoder should pause when the link is alone on it; nullopt when others
   // share it, and only this link's frames are then withheld for `d`.
   std::optional<int> on_collapse(const std::string& id, Duration d, Instant now);
+  // The link's queue drained before that pause ran out
+  // (TargetBitrate::resume_video): the layer whose encoder to resume, or
+  // nullopt when only this link's frames were withheld (released now).
+  std::optional<int> on_drained(const std::string& id, Instant now);
   // The encoding a keyframe request from this link is for.
   int keyframe_layer(const std::string& id) const;
   // Encodings whose keyframe a link waits for (a move, the end of a hold).

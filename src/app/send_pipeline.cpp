@@ -90,7 +90,16 @@ void SendPipeline::set_paused(bool paused) {
 }
 
 void SendPipeline::pause_video_for(Duration d, int layer) {
-  layers_[clamp_layer(layer)].paused_until_us = to_micros(Clock::now() + d);
+  std::atomic<int64_t>& until = layers_[clamp_layer(layer)].paused_until_us;
+  if (d > Duration{}) {
+    until = to_micros(Clock::now() + d);
+    return;
+  }
+  // Ends a pause sooner; one already over must not cost another keyframe.
+  int64_t current = until.load();
+  const int64_t now = to_micros(Clock::now());
+  while (current > now && !until.compare_exchange_weak(current, now)) {
+  }
 }
 
 void SendPipeline::set_video_bitrate(int bps, int layer) {

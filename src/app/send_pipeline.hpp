@@ -74,7 +74,7 @@ class SendPipeline {
   void request_keyframe(int layer = 0) { layers_[clamp_layer(layer)].keyframe_requested = true; }
   // Any thread: encode nothing on that layer for this long (raw frames are
   // dropped before the encoder), then a keyframe. A link whose queue must
-  // drain first.
+  // drain first. Duration{} ends a pause under way now (the queue drained).
   void pause_video_for(Duration d, int layer = 0);
   // Any thread. A muted microphone or a camera switched off sends nothing, and
   // a device (not a file or test source) is released meanwhile, so its light

@@ -16,6 +16,12 @@ void LayerForwarder::hold(Duration d, Instant now) {
   ++stats_.holds;
 }
 
+bool LayerForwarder::release(Instant now) {
+  if (!held_until_ || now >= *held_until_) return false;
+  held_until_ = now;
+  return true;
+}
+
 bool LayerForwarder::admit(int layer, bool keyframe, Instant now) {
   if (held_until_ && now >= *held_until_) held_until_.reset();
   const bool mine = layer == layer_;

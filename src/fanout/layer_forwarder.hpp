@@ -30,6 +30,9 @@ class LayerForwarder {
   void want_layer(int layer);
   // Nothing for `d` (its link's queue drains), then a keyframe.
   void hold(Duration d, Instant now);
+  // The queue drained before `d` ran out: the keyframe may come now. False
+  // when it was not held.
+  bool release(Instant now);
   // Whether this frame (of `layer`) goes to the viewer.
   bool admit(int layer, bool keyframe, Instant now);
   // The layer whose keyframe the viewer waits for, if any.

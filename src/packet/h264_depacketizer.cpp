@@ -182,8 +182,9 @@ void H264Depacketizer::assemble() {
     if (synced_ && frame->first > *floor_) {
       // An older frame is missing packets.
       if (!may_give_up(*frame)) {
-        // A whole keyframe further on needs nothing before it: jump there.
-        if (const auto key = find_complete_keyframe(); key && key->first > frame->first) {
+        // A whole keyframe beyond the gap needs nothing before it: jump there
+        // (it may come before `frame`, which then follows it).
+        if (const auto key = find_complete_keyframe(); key && key->first > *floor_) {
           ++stats_.skipped_to_keyframe;
           waited_ = false;
           wait_deadline_.reset();
@@ -257,6 +258,13 @@ std::optional<Instant> H264Depacketizer::gap_seen(int64_t from) const {
   return seen;
 }
 
+// Whether the payload's first NAL unit is an SPS (alone or first in a STAP-A).
+bool H264Depacketizer::begins_with_sps(const Bytes& p) {
+  const H264NalType type = h264_nal_type(p[0]);
+  if (type == H264NalType::kStapA) return p.size() > 3 && h264_nal_type(p[3]) == H264NalType::kSps;
+  return type == H264NalType::kSps;
+}
+
 // Whether a packet of the frame carries an IDR slice (alone, in a STAP-A or
 // as FU-A fragments). Payloads were inspected on push, so sizes are sound.
 bool H264Depacketizer::starts_keyframe(Span frame) const {
@@ -293,7 +301,11 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame(bool
       run_first = seq;
       // After a gap (or at the floor, where a given-up frame ended) the
       // packet must start a picture: the gap may have held this frame's top.
-      run_has_start = adjacent || (packet.starts_picture && ((synced_ && seq == *floor_) || (!synced_ && packet.can_start)));
+      // A keyframe is sought beyond any gap too, from a packet that begins
+      // with its SPS: the head of an access unit, so the gap cannot hold a
+      // part of it (a slice start could be preceded by its own reordered SPS).
+      run_has_start = adjacent || (packet.starts_picture && ((synced_ && seq == *floor_) || (!synced_ && packet.can_start) ||
+                                                             (keyframe_only && begins_with_sps(packet.payload))));
     }
     if (packet.marker && run_has_start && (!keyframe_only || starts_keyframe(Span{run_first, seq})))
       return Span{run_first, seq};

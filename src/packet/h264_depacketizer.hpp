@@ -96,6 +96,7 @@ class H264Depacketizer {
   // The oldest complete frame (or, keyframe_only, the oldest complete keyframe).
   std::optional<Span> find_complete_frame(bool keyframe_only = false) const;
   std::optional<Span> find_complete_keyframe() const { return find_complete_frame(true); }
+  static bool begins_with_sps(const Bytes& payload);
   void emit(Span frame);
   void drop_oldest_frame();
   size_t consume_until(int64_t seq);

@@ -128,6 +128,8 @@ Instant CongestionController::next_probe_packet() const {
 
 void CongestionController::send_probe(Instant now, std::deque<SessionOutput>& out) {
   if (!cluster_) {
+    // While the video waits for a collapsed queue to drain, padding would refill it.
+    if (paused_since_ && now - *paused_since_ < kMaxVideoPause) return;
     if (!probe_started_) {
       probe_started_ = true;
       probe_controller_.on_estimate(estimator_.target_bitrate_bps(), now);
@@ -181,6 +183,7 @@ bool CongestionController::on_feedback(const TransportFeedback& feedback, Instan
   const int before = estimator_.target_bitrate_bps();
   estimator_.on_feedback(*report);
   note_collapse(before, now);
+  note_drained(now);
   if (probing()) {
     for (const ProbeResult& r : probe_estimator_.on_feedback(*report)) {
       ++probe_stats_.results;
@@ -211,12 +214,24 @@ void CongestionController::note_collapse(int before_bps, Instant now) {
   const BweEstimateState e = estimator_.estimate_state(now);
   if (e.target_bps >= kCollapseShare * recent_peak_bps_ || e.standing_queue < kCollapseQueue) return;
   last_pause_ = now;
+  paused_since_ = now;
+  loss_.restart(now);
   ++video_pauses_;
-  const Duration drain = e.standing_queue + e.standing_queue / 5;
-  pending_pause_ = std::min(drain, kMaxVideoPause);
+  pending_pause_ = kMaxVideoPause;  // the longest; note_drained ends it sooner
   auto any = [](ByteView) { return true; };
   collapse_dropped_ += pacer_.drop_queued(PacketPriority::kVideo, any) +
                        pacer_.drop_queued(PacketPriority::kRetransmission, any);
+}
+
+void CongestionController::note_drained(Instant now) {
+  if (!paused_since_) return;
+  if (now - *paused_since_ >= kMaxVideoPause) {
+    paused_since_.reset();  // the pause ran out on its own
+    return;
+  }
+  if (estimator_.estimate_state(now).standing_queue >= kDrainedQueue) return;
+  paused_since_.reset();
+  pending_resume_ = true;
 }
 
 void CongestionController::on_rtt(Duration rtt, Instant now) {
@@ -237,10 +252,12 @@ std::optional<TargetBitrate> CongestionController::take_target(Instant now, bool
   t.video_bps = std::max(kMinVideoBps, int(media / (1.0 + std::max(0.0, protection))));
   const bool due = !last_target_ || now - last_target_at_ >= kReportInterval ||
                    differs(t.total_bps, last_target_->total_bps) ||
-                   differs(t.video_bps, last_target_->video_bps) || pending_pause_;
+                   differs(t.video_bps, last_target_->video_bps) || pending_pause_ || pending_resume_;
   if (!due) return std::nullopt;
   t.pause_video = pending_pause_.value_or(Duration{});
+  t.resume_video = pending_resume_ && !pending_pause_;
   pending_pause_.reset();
+  pending_resume_ = false;
   last_target_ = t;
   last_target_at_ = now;
   return t;

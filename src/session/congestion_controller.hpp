@@ -52,13 +52,18 @@ class CongestionController {
   static constexpr Duration kReportInterval = seconds(1);
   // A collapse: the estimate fell below this share of its highest within
   // kCollapseWindow (one cut or several), at a standing queue of at least
-  // kCollapseQueue. Video pauses while the queue
-  // drains (its length, with room for the audio that still flows), at most
-  // kMaxVideoPause, and not again within kPauseInterval.
+  // kCollapseQueue. Video pauses until the feedback shows the queue drained
+  // (its standing delay, now measured on the audio that still flows, under
+  // kDrainedQueue), at most kMaxVideoPause, and not again within
+  // kPauseInterval; no probe is sent meanwhile. A pause of a fixed length
+  // guessed from the queue at the collapse was often too short: the standing
+  // queue the feedback shows then lags the real one, and the keyframe after
+  // the pause was lost in the full queue (another second to repair).
   static constexpr double kCollapseShare = 0.5;
   static constexpr Duration kCollapseWindow = seconds(1);
   static constexpr Duration kCollapseQueue = milliseconds(150);
-  static constexpr Duration kMaxVideoPause = milliseconds(400);
+  static constexpr Duration kDrainedQueue = milliseconds(60);
+  static constexpr Duration kMaxVideoPause = milliseconds(800);
   static constexpr Duration kPauseInterval = seconds(5);
 
   // `rtx_ssrcs`: our RTX SSRCs (their packets are retransmissions, not media rate).
@@ -121,7 +126,10 @@ class CongestionController {
 
   static constexpr size_t kProbePacketPadding = 255;
   void note_collapse(int before_bps, Instant now);
+  void note_drained(Instant now);
   std::optional<Duration> pending_pause_;
+  std::optional<Instant> paused_since_;  // a pause the drain has not ended yet
+  bool pending_resume_ = false;
   int recent_peak_bps_ = 0;
   Instant recent_peak_at_{};
   std::optional<Instant> last_pause_;

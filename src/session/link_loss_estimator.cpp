@@ -7,6 +7,7 @@ namespace peercall {
 
 void LinkLossEstimator::on_feedback(const TransportFeedbackReport& report) {
   for (const PacketResult& p : report.packets) {
+    if (ignore_sent_before_ && p.send_time < *ignore_sent_before_) continue;
     const bool lost = !p.arrival.has_value();
     if (lost) {
       ++lost_;
@@ -22,6 +23,13 @@ void LinkLossEstimator::on_feedback(const TransportFeedbackReport& report) {
       if (outcomes_.empty() || !outcomes_.front()) --runs_;
     }
   }
+}
+
+void LinkLossEstimator::restart(Instant now) {
+  outcomes_.clear();
+  lost_ = runs_ = 0;
+  reported_.reset();  // a receiver report's fraction still covers the overflow
+  ignore_sent_before_ = now;
 }
 
 void LinkLossEstimator::on_fraction_lost(double fraction) {

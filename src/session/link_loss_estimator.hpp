@@ -20,6 +20,11 @@ class LinkLossEstimator {
   // RTCP RR fraction lost (0..1) of a stream we send.
   void on_fraction_lost(double fraction);
 
+  // A capacity collapse: the losses so far were the queue overflowing, not
+  // the link's own loss, and FEC sized for them would only fill the link that
+  // just shrank. Forgets them, and the outcomes of packets sent before `now`.
+  void restart(Instant now);
+
   double loss_rate() const;
   size_t burst_length() const;
   bool from_feedback() const { return !outcomes_.empty(); }
@@ -30,6 +35,7 @@ class LinkLossEstimator {
   size_t lost_ = 0;
   size_t runs_ = 0;  // maximal runs of losses in the window
   std::optional<double> reported_;  // smoothed RR fraction lost
+  std::optional<Instant> ignore_sent_before_;
 };
 
 }  // namespace peercall

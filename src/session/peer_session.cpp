@@ -411,8 +411,10 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
   stream->rtp.send_frame(packetizer_.packetize(frame.data), frame.rtp_timestamp,
                          frame.capture_time, frame.keyframe, now, stream->retransmitter.get(),
                          packets);
-  if (frame.keyframe && !packets.empty())
-    supersede_queued(*stream, std::get<Transmit>(packets.front()).datagram);
+  if (frame.keyframe && !packets.empty()) {
+    const Bytes& first = std::get<Transmit>(packets.front()).datagram;
+    if (first.size() >= kRtpHeaderSize) supersede_before(*stream, peek_rtp_sequence(first));
+  }
   std::deque<SessionOutput> repairs;
   if (stream->fec) {
     const LinkLossEstimator& loss = congestion_.loss();
@@ -428,13 +430,15 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
   pace(repairs, PacketPriority::kVideo, now);
 }
 
-// A keyframe (its first packet: `first`) needs nothing sent before it. What
-// of its stream still waits in the pacer (a backlog: the estimate fell under
-// what was queued), or as a second copy, would only hold the keyframe back
-// on a congested link: dropped unsent, and NACKs for older packets go
+// A keyframe (its first packet: `first_new`) needs nothing sent before it.
+// What of its stream still waits in the pacer (a backlog: the estimate fell
+// under what was queued), or as a second copy, would only hold the keyframe
+// back on a congested link: dropped unsent, and NACKs for older packets go
 // unanswered. The receiver sees the gap and jumps to the keyframe once it is
-// whole. (On a free link the pacer is empty when a keyframe comes.)
-void PeerSession::supersede_queued(SendEntry& stream, const Bytes& first) {
+// whole. (On a free link the pacer is empty when a keyframe comes.) A video
+// pause at a collapse ends on a keyframe too, so it supersedes what was sent
+// before it at once: retransmissions would refill the queue it drains.
+void PeerSession::supersede_before(SendEntry& stream, uint16_t first_new) {
   std::vector<uint32_t> ssrcs{stream.config.local_ssrc};
   if (stream.config.local_rtx_ssrc) ssrcs.push_back(stream.config.local_rtx_ssrc);
   if (stream.config.local_fec_ssrc) ssrcs.push_back(stream.config.local_fec_ssrc);
@@ -447,8 +451,7 @@ void PeerSession::supersede_queued(SendEntry& stream, const Bytes& first) {
     });
     stream.superseded_unsent += before - second_copies_.size();
   }
-  if (stream.retransmitter && first.size() >= kRtpHeaderSize)
-    stream.retransmitter->supersede_before(peek_rtp_sequence(first));
+  if (stream.retransmitter) stream.retransmitter->supersede_before(first_new);
 }
 
 void PeerSession::pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now) {
@@ -487,7 +490,12 @@ double PeerSession::protection_overhead(Instant now) {
 void PeerSession::report_target(Instant now) {
   if (!congestion_.enabled()) return;
   const bool audio = streams_.first_send(MediaKind::kAudio) != nullptr;
-  if (auto target = congestion_.take_target(now, audio, protection_overhead(now))) emit(*target);
+  auto target = congestion_.take_target(now, audio, protection_overhead(now));
+  if (!target) return;
+  if (target->pause_video > Duration{})
+    for (SendEntry& s : streams_.sending())
+      if (s.config.kind == MediaKind::kVideo) supersede_before(s, s.rtp.next_sequence());
+  emit(*target);
 }
 
 // One compound RTCP per feedback message: an RR first (RFC 3550 6.1), then it.

@@ -87,7 +87,8 @@ class PeerSession {
   void send_keyframe_request(Instant now);
   void send_on(MediaKind kind, const EncodedFrame& frame, Instant now);
   // Moves the Transmits in `produced` into the pacer, then sends what is due.
-  void supersede_queued(SendEntry& stream, const Bytes& first);
+  // Nothing of `stream` before `first_new` is sent or resent any more.
+  void supersede_before(SendEntry& stream, uint16_t first_new);
   void pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now);
   void on_transport_feedback(const TransportFeedback& feedback, Instant now);
   void send_transport_feedback(Instant now);

@@ -23,6 +23,7 @@ class RtpSendStream {
                   std::deque<SessionOutput>& out);
 
   bool has_sent() const { return stats_.packets > 0; }
+  uint16_t next_sequence() const { return next_sequence_; }
   uint32_t ssrc() const { return config_.local_ssrc; }
   SenderReport sender_report(Instant now) const;
   void on_report_block(const ReportBlock& block);

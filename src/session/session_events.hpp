@@ -72,6 +72,8 @@ struct TargetBitrate {
   // (the queue drains; raw frames are dropped before the encoder), then a
   // keyframe, which then reaches the peer instead of the queue's tail.
   Duration pause_video{};
+  // The queue drained before pause_video ran out: video again now (a keyframe first).
+  bool resume_video = false;
 };
 
 using SessionEvent = std::variant<VideoReceived, AudioReceived, KeyframeRequested, PeerHungUp,

@@ -38,13 +38,6 @@ check "$WORK/b.json" "j['frames_shown'] >= 200" "b: too few whole pictures"
 check "$WORK/b.json" "j['delivered_pct'] >= 90" "b: less than 90% of the frames shown"
 check "$WORK/b.json" "j['longest_freeze_ms'] < 1000" "b: a freeze of 1 s or more"
 
-# Scenario d fails today (the picture breaks in the cap and does not heal:
-# see the closing note of 2026-12-01); it runs with BAD_NETWORK_ALL=1 until
-# that is fixed, so the suite stays green on what works.
-if [ "${BAD_NETWORK_ALL:-0}" != 1 ]; then
-  echo "bad network test passed (b; d needs BAD_NETWORK_ALL=1)"
-  exit 0
-fi
 note "d) 2 Mbit/s, 0.3 Mbit/s for 10 s (300 ms queue), 2 Mbit/s again"
 netsim_call d 20 "--delay 20ms --rate 2000 --queue 300ms --seed 14" \
   "3|both rate=300|drop;13|both rate=2000|restore" || fail "d: the call was not made"

@@ -177,7 +177,11 @@ void drop_and_restore(const TwoPeerCallOptions& options, const char* label, Dura
     if (options.encoder_fraction < 1)
       EXPECT_GT(rx.video_in.rtx_received, tx.video_out.packets_retransmitted + 50);
     EXPECT_EQ(rx.datagrams_malformed, 0u);
-    EXPECT_LT(worst_during, milliseconds(1000));
+    // No stale picture after the drop: the pause supersedes what was sent
+    // before it (no retransmission refills the queue), ends when the feedback
+    // shows the queue drained, and its keyframe is taken beyond the gap at
+    // once (634-962 ms old pictures before, from retransmissions).
+    EXPECT_LT(worst_during, milliseconds(400));
     // The collapse paused the video while the queue drained, once.
     std::printf("[%s] side %d: video pauses %d, longest gap between delivered frames %lld ms\n", label, side,
                 sender.video_pauses, ms(q.longest_delivery_gap));
@@ -189,7 +193,7 @@ void drop_and_restore(const TwoPeerCallOptions& options, const char* label, Dura
 }
 
 TEST(CongestionSim, CapacityDropAndRestoreWithAThreeHundredMsQueue) {
-  drop_and_restore(following(), "encoder on target");
+  drop_and_restore(following(), "encoder on target", milliseconds(1300));
 }
 
 // Issue 10 as measured: the encoder sends ~65 % of its target and the app

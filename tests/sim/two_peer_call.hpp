@@ -30,8 +30,8 @@ struct CallPeer {
   bool force_keyframe = true;
   std::vector<std::pair<Instant, TargetBitrate>> targets;  // TargetBitrate events
   int video_bps = 0;  // the last TargetBitrate's, 0 before the first
-  // TargetBitrate::pause_video, as the app follows it: no frame until then,
-  // a keyframe after; how many pauses were asked for.
+  // TargetBitrate::pause_video, as the app follows it: no frame until then
+  // (or until resume_video), a keyframe after; how many pauses were asked for.
   Instant paused_until{};
   int video_pauses = 0;
 };
@@ -176,6 +176,7 @@ class TwoPeerCall {
             p.paused_until = now_ + t->pause_video;
             ++p.video_pauses;
           }
+          if (t->resume_video) p.paused_until = std::min(p.paused_until, now_);
         }
         if (std::holds_alternative<KeyframeRequested>(ev)) {
           ++p.keyframe_requests;

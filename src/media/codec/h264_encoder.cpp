@@ -56,6 +56,7 @@ bool valid(const H264EncoderConfig& c) {
   return c.width >= 16 && c.height >= 16 && c.width % 2 == 0 && c.height % 2 == 0 &&
          c.fps > 0 && c.fps <= 240 && c.bitrate_bps >= 10'000 && c.keyframe_interval_s > 0 &&
          c.threads >= 0 && c.vbv_frames >= 0.5 && c.vbv_frames <= 30 &&
+         c.keyframe_vbv_frames >= c.vbv_frames && c.keyframe_vbv_frames <= 30 &&
          c.crf >= 0 && c.crf <= 51;
 }
 
@@ -122,7 +123,11 @@ void H264Encoder::apply_rate(int bps) {
   // quality sets the rate below the cap (bit_rate 0 keeps x264 in CRF mode).
   ctx_->bit_rate = config_.crf > 0 ? 0 : bps;
   ctx_->rc_max_rate = bps;
-  ctx_->rc_buffer_size = std::max(int(bps * config_.vbv_frames / config_.fps), 1000);
+  apply_vbv(config_.vbv_frames);
+}
+
+void H264Encoder::apply_vbv(double frames) {
+  ctx_->rc_buffer_size = std::max(int(bitrate_bps_ * frames / config_.fps), 1000);
 }
 
 void H264Encoder::set_bitrate(int bps) { apply_rate(std::max(bps, 10'000)); }
@@ -136,6 +141,9 @@ Result<std::optional<EncodedFrame>> H264Encoder::encode(const VideoFrame& frame,
   if (!av) return Error{"h264: out of memory"};
   av->pts = next_pts_++;
   av->pict_type = force_keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+  // libx264 reconfigures x264 when the buffer size changes between frames.
+  if (force_keyframe || vbv_boosted_) apply_vbv(force_keyframe ? config_.keyframe_vbv_frames : config_.vbv_frames);
+  vbv_boosted_ = force_keyframe;
   capture_times_[size_t(av->pts) % capture_times_.size()] = frame.capture_time;
 
   if (avcodec_send_frame(ctx_.get(), av.get()) < 0) return Error{"h264: encoder rejected frame"};

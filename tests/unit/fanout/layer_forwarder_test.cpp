@@ -51,6 +51,16 @@ TEST(LayerForwarder, AHoldWithholdsThenStartsOnAKeyframe) {
   EXPECT_EQ(f.stats().holds, 1u);
 }
 
+TEST(LayerForwarder, AHoldReleasedEarlyTakesTheNextKeyframe) {
+  LayerForwarder f;
+  EXPECT_FALSE(f.release(t0)) << "nothing held";
+  f.hold(milliseconds(800), t0);
+  EXPECT_TRUE(f.release(t0 + milliseconds(250)));
+  EXPECT_EQ(f.keyframe_wanted(t0 + milliseconds(250)), 0);
+  EXPECT_FALSE(f.admit(0, false, t0 + milliseconds(260)));
+  EXPECT_TRUE(f.admit(0, true, t0 + milliseconds(290)));
+}
+
 TEST(LayerForwarder, AHoldDuringAMoveEndsOnTheNewLayersKeyframe) {
   LayerForwarder f;
   f.want_layer(1);

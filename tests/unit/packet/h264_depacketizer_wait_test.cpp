@@ -184,6 +184,26 @@ TEST(H264DepacketizerWait, ACompleteKeyframeBeyondAGapIsTakenAtOnceEvenWhenTheGa
   EXPECT_FALSE(d.take_keyframe_request());  // the keyframe repaired it
 }
 
+// After a collapse pause the sender supersedes what it sent before (no
+// retransmission comes) and restarts with a keyframe: the packets just before
+// it, the end of the last frame included, are gone. The keyframe begins with
+// its SPS, so nothing of it can be in the gap: taken at once, not after the wait.
+TEST(H264DepacketizerWait, AKeyframeRightAfterAGapIsTakenAtOnce) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(500));
+  const size_t key = first_packet(s, 5);
+  for (size_t i = 0; i < s.packets.size(); ++i)
+    if (i < first_packet(s, 3) || i >= key) push(d, s, i, arrival(i));  // frames 3 and 4 lost whole
+  const auto got = drain(d);
+  ASSERT_EQ(got.size(), 5u);  // frames 0-2, keyframe 5, frame 6
+  EXPECT_TRUE(got[3].keyframe);
+  EXPECT_EQ(got[3].annexb, s.frames[5].expected);
+  EXPECT_EQ(got[4].annexb, s.frames[6].expected);
+  EXPECT_FALSE(d.next_timeout());
+  EXPECT_FALSE(d.take_keyframe_request());
+}
+
 TEST(H264DepacketizerWait, ReorderingInsideTheWaitIsNoLoss) {
   const Stream s = make_stream();
   H264Depacketizer d;

@@ -284,5 +284,33 @@ TEST(CongestionWiring, LinkLossEstimatorMeasuresLossAndBursts) {
   EXPECT_EQ(rr.burst_length(), 1u);
 }
 
+// A collapse's overflow is not the link's loss: FEC must not be sized for it.
+TEST(CongestionWiring, LinkLossEstimatorForgetsTheOverflowOfACollapse) {
+  LinkLossEstimator loss(100);
+  const Instant t0 = Instant{} + seconds(10);
+  auto report = [&](int first, int count, Instant sent, bool all_lost) {
+    TransportFeedbackReport r;
+    for (int i = first; i < first + count; ++i) {
+      PacketResult p;
+      p.transport_sequence = i;
+      p.send_time = sent;
+      if (!all_lost) p.arrival = sent + milliseconds(20);
+      r.packets.push_back(p);
+    }
+    return r;
+  };
+  loss.on_feedback(report(0, 40, t0, true));  // a drop-tail queue overflowing
+  loss.on_fraction_lost(0.8);
+  ASSERT_GT(loss.loss_rate(), 0.5);
+  loss.restart(t0 + milliseconds(500));
+  EXPECT_EQ(loss.loss_rate(), 0.0);
+  // Outcomes of packets sent before the restart, reported late, are ignored too.
+  loss.on_feedback(report(40, 20, t0 + milliseconds(400), true));
+  loss.on_feedback(report(60, 20, t0 + milliseconds(600), false));
+  EXPECT_EQ(loss.loss_rate(), 0.0);
+  loss.on_feedback(report(80, 20, t0 + milliseconds(700), true));
+  EXPECT_NEAR(loss.loss_rate(), 0.5, 1e-9) << "what is lost after it counts";
+}
+
 }  // namespace
 }  // namespace peercall
