@@ -5,9 +5,11 @@
 // the sound a WebAudio tone. Signalling is by files in a shared directory
 // (offer.sdp, answer.sdp, bye), complete SDP without trickle ICE.
 //
-//   node chromium_peer.mjs listen|call DIR SECONDS FRAMES-OUT STATS-OUT
+//   node chromium_peer.mjs listen|call|watch DIR SECONDS FRAMES-OUT STATS-OUT
 // call: writes the offer, waits for the answer, hangs up after SECONDS
-// (writes DIR/bye); listen: answers, runs until DIR/bye. Both write STATS-OUT
+// (writes DIR/bye); watch: the same, receiving only (a viewer of a stream,
+// bench/viewers_bench.sh: the listener then only sends); listen: answers,
+// runs until DIR/bye. Both write STATS-OUT
 // (a JSON line a second: kbps_in, fps_in, frames_in, bwe_kbps, target_kbps,
 // audio_concealed_pct, freezes, mono_s); the caller also writes FRAMES-OUT
 // ("arrival_us frame capture_us" per frame shown, CLOCK_MONOTONIC, as
@@ -17,8 +19,8 @@ import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const [role, dir, seconds, framesOut, statsOut] = process.argv.slice(2);
-if (!['listen', 'call'].includes(role) || !statsOut) {
-  console.error('usage: node chromium_peer.mjs listen|call DIR SECONDS FRAMES-OUT STATS-OUT');
+if (!['listen', 'call', 'watch'].includes(role) || !statsOut) {
+  console.error('usage: node chromium_peer.mjs listen|call|watch DIR SECONDS FRAMES-OUT STATS-OUT');
   process.exit(2);
 }
 const here = dirname(new URL(import.meta.url).pathname);
@@ -68,8 +70,9 @@ try {
     const s = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
     s.getTracks().forEach((t) => t.stop());
   });
-  await page.evaluate(setUpPage);
-  if (role === 'call') {
+  const calls = role !== 'listen';
+  await page.evaluate(setUpPage, role === 'watch');
+  if (calls) {
     writeFileSync(join(dir, 'offer.sdp.tmp'), await page.evaluate(() => window.makeOffer()));
     writeFileSync(join(dir, 'offer.sdp'), readFileSync(join(dir, 'offer.sdp.tmp')));
     await page.evaluate((sdp) => window.takeAnswer(sdp), await waitFile(join(dir, 'answer.sdp'), 30000));
@@ -80,7 +83,7 @@ try {
   }
   await page.evaluate(() => Promise.race([window.connected, new Promise((_, no) =>
     setTimeout(() => no(new Error('not connected within 30 s')), 30000))]));
-  const end = role === 'call' ? Date.now() + Number(seconds) * 1000 : Infinity;
+  const end = calls ? Date.now() + Number(seconds) * 1000 : Infinity;
   let last = null;
   while (Date.now() < end && !(role === 'listen' && existsSync(join(dir, 'bye')))) {
     await sleep(1000);
@@ -98,7 +101,7 @@ try {
     }
     last = s;
   }
-  if (role === 'call') writeFileSync(join(dir, 'bye'), '');
+  if (calls) writeFileSync(join(dir, 'bye'), '');
   ok = true;
 } catch (e) {
   console.error(`chromium_peer ${role}: ${e.message}`);
@@ -108,7 +111,7 @@ try {
 finish(ok ? 0 : 1);
 
 // In the page: the stamped canvas, the tone, the peer connection, the reader.
-function setUpPage() {
+function setUpPage(receiveOnly) {
   const W = 640, H = 480, COLS = 32, ROWS = 3, BW = W / COLS, BH = 26;
   const canvas = document.getElementById('c');
   const ctx = canvas.getContext('2d');
@@ -147,7 +150,12 @@ function setUpPage() {
   stream.addTrack(dest.stream.getAudioTracks()[0]);
 
   const pc = new RTCPeerConnection({ iceServers: [] });
-  stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+  if (receiveOnly) {
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+  } else {
+    stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+  }
   let resolveConnected;
   window.connected = new Promise((r) => (resolveConnected = r));
   pc.onconnectionstatechange = () => {

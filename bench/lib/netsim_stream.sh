@@ -10,6 +10,9 @@
 # Leaves in $NC_WORK: NAME.near.frames / NAME.far.frames, NAME.near.jsonl /
 # NAME.far.jsonl / NAME.s.jsonl (the streamer's stats), NAME.events,
 # NAME.sim.out, NAME.*.err, NAME.near.rc / NAME.far.rc (the viewers' exit codes).
+# NC_PEER=chromium: the same with headless Chromiums (bench/lib/chromium_peer.mjs),
+# as a browser streams to two viewers: one peer connection (and so one
+# encoder, at that viewer's rate) each; NAME.s.jsonl is then the far one's sender.
 NC_STREAM_MEDIA=(--video test --audio tone --size 640x480 --fps 30 --view none --quiet)
 
 netsim_stream() {
@@ -17,6 +20,7 @@ netsim_stream() {
   shift 4
   local streamer sstamp v pids=() stamps=()
   nc_link_up "$name" "$simargs" "$events" || return 1
+  [ "${NC_PEER:-peercall}" = chromium ] && { nc_chromium_stream "$name" "$secs" "$events"; return; }
   mkfifo "$w.s.fifo" "$w.near.fifo" "$w.far.fifo"
   for v in s near far; do
     "${NC_TIMELINE[@]}" stamp < "$w.$v.fifo" > "$w.$v.jsonl" &
@@ -45,6 +49,33 @@ netsim_stream() {
   for v in "${stamps[@]}"; do nc_wait_pid 5 "$v"; done
   nc_link_down "$name"
   rm -f "$w.s.fifo" "$w.near.fifo" "$w.far.fifo"
+  for v in near far; do [ -s "$w.$v.rc" ] || echo 255 > "$w.$v.rc"; done
+  return 0
+}
+
+# The baseline of netsim_stream: a sending Chromium page per viewer in A (its
+# own peer connection), the viewers receive-only, near in A, far in B.
+nc_chromium_stream() {
+  local name=$1 secs=$2 events=$3 w=$NC_WORK/$1 v ns pids=() senders=()
+  for v in near far; do
+    mkdir -p "$w.sig-$v"
+    ip netns exec $NC_NS_A node "$NC_LIB/chromium_peer.mjs" listen "$w.sig-$v" "$secs" \
+      /dev/null "$w.s-$v.jsonl" > /dev/null 2> "$w.s-$v.err" &
+    senders+=($!); NC_PIDS+=($!)
+  done
+  for v in near far; do
+    ns=$([ $v = near ] && echo $NC_NS_A || echo $NC_NS_B)
+    NC_RC=$w.$v.rc ip netns exec "$ns" node "$NC_LIB/chromium_peer.mjs" watch "$w.sig-$v" "$secs" \
+      "$w.$v.frames" "$w.$v.jsonl" > /dev/null 2> "$w.$v.err" &
+    pids+=($!); NC_PIDS+=($!)
+  done
+  nc_wait_for 60 test -s "$w.far.frames" ||
+    { echo "$name: no picture on the far Chromium viewer within 60 s: $(tail -3 "$w.far.err")" >&2; return 1; }
+  nc_run_events "$name" "$w.far.frames" "$events"
+  for v in "${pids[@]}"; do nc_wait_pid $((secs + 60)) "$v"; done
+  for v in "${senders[@]}"; do nc_wait_pid 20 "$v" || kill "$v" 2> /dev/null; done
+  cp "$w.s-far.jsonl" "$w.s.jsonl" 2> /dev/null
+  nc_link_down "$name"
   for v in near far; do [ -s "$w.$v.rc" ] || echo 255 > "$w.$v.rc"; done
   return 0
 }

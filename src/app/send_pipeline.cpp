@@ -219,7 +219,7 @@ void SendPipeline::encode_video() {
     }
     const VideoFrame input = std::move(*frame);
     const PictureSize wanted = encode_size({input.width, input.height}, requested);
-    if (layers_[0].encoder && !(wanted == last_wanted_))
+    if (last_wanted_.width > 0 && !(wanted == last_wanted_))
       spdlog::info("video: the source changed size: encoding it at {}x{} now", wanted.width, wanted.height);
     last_wanted_ = wanted;
     // The first encoding first: the second never delays it.
