@@ -9,7 +9,8 @@
 # EVENTS as for netsim_call, timed from the far viewer's first picture.
 # Leaves in $NC_WORK: NAME.near.frames / NAME.far.frames, NAME.near.jsonl /
 # NAME.far.jsonl / NAME.s.jsonl (the streamer's stats), NAME.events,
-# NAME.sim.out, NAME.*.err, NAME.near.rc / NAME.far.rc (the viewers' exit codes).
+# NAME.sim.out, NAME.*.err, NAME.near.rc / NAME.far.rc (the viewers' exit codes),
+# NAME.near.y4m / NAME.far.y4m (their video, with NC_KEEP_Y4M=1).
 # NC_PEER=chromium: the same with headless Chromiums (bench/lib/chromium_peer.mjs),
 # as a browser streams to two viewers: one peer connection (and so one
 # encoder, at that viewer's rate) each; NAME.s.jsonl is then the far one's sender.
@@ -37,7 +38,8 @@ netsim_stream() {
     ( XDG_CONFIG_HOME=$NC_WORK/cfg-$v ip netns exec "$ns" timeout $((secs + 30)) "$PEERCALL" watch \
         198.18.0.1:5004/$NC_CODE --view none --speaker none --quiet --duration "$secs" --video-out - \
         --stats "$w.$v.fifo" 2> "$w.$v.err"
-      echo $? > "$w.$v.rc" ) | "${NC_TIMELINE[@]}" record "$w.$v.frames" &
+      echo $? > "$w.$v.rc" ) | if [ "${NC_KEEP_Y4M:-0}" = 1 ]; then tee "$w.$v.y4m"; else cat; fi |
+      "${NC_TIMELINE[@]}" record "$w.$v.frames" &
     pids+=($!); NC_PIDS+=($!)
   done
   nc_wait_for 40 test -s "$w.far.frames" ||

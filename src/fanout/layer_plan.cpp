@@ -25,10 +25,13 @@ void LayerPlan::replan(Instant now) {
   int fastest = 0;
   for (const auto& [id, v] : viewers_) fastest = std::max(fastest, v.bps);
   for (auto& [id, v] : viewers_) {
+    const bool fast_enough = v.bps >= config_.up_share * fastest;
+    if (v.layer != 1 || !fast_enough) v.up_since.reset();
+    else if (!v.up_since) v.up_since = now;
     if (v.ever_moved && now - v.moved < config_.min_dwell) continue;
     int next = v.layer;
     if (v.layer == 0 && v.bps < config_.down_share * fastest) next = 1;
-    if (v.layer == 1 && v.bps >= config_.up_share * fastest) next = 0;
+    if (v.layer == 1 && fast_enough && now - *v.up_since >= config_.up_after) next = 0;
     if (next == v.layer) continue;
     v.layer = next;
     v.moved = now;
@@ -39,6 +42,7 @@ void LayerPlan::replan(Instant now) {
     auto top = std::max_element(viewers_.begin(), viewers_.end(),
                                 [](const auto& a, const auto& b) { return a.second.bps < b.second.bps; });
     top->second.layer = 0;
+    top->second.up_since.reset();
     top->second.moved = now;
     top->second.ever_moved = true;
   }

@@ -9,9 +9,13 @@
 //            fastest), so none of them is pushed past its link;
 //   layer 1: likewise among the slow viewers; off (0) when nobody is on it.
 // A move costs a keyframe on the layer moved to, so a viewer stays at least
-// `min_dwell` on a layer. With one viewer (a call) there is only layer 0.
+// `min_dwell` on a layer, and moves up only once its rate has qualified for
+// `up_after` (one probe's optimistic estimate must not send a big keyframe
+// down a link that cannot take it). With one viewer (a call) there is only
+// layer 0.
 // Sans-I/O: fed each viewer's congestion-control target and the instant.
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/time.hpp"
@@ -23,6 +27,7 @@ struct LayerPlanConfig {
   double down_share = 0.5;    // to layer 1 below this share of the fastest viewer's rate
   double up_share = 0.7;      // back to layer 0 at this share
   Duration min_dwell = seconds(2);
+  Duration up_after = seconds(2);
 };
 
 class LayerPlan {
@@ -49,6 +54,7 @@ class LayerPlan {
     int layer = 0;
     Instant moved{};
     bool ever_moved = false;
+    std::optional<Instant> up_since;  // on layer 1, fast enough for layer 0 since then
   };
   void replan(Instant now);
 

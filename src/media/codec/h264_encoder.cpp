@@ -113,6 +113,11 @@ Result<std::unique_ptr<H264Encoder>> H264Encoder::create(const H264EncoderConfig
 H264Encoder::H264Encoder(const H264EncoderConfig& config, CodecContextPtr ctx)
     : config_(config), ctx_(std::move(ctx)), packet_(av_packet_alloc()) {
   apply_rate(config.bitrate_bps);
+  // The first frame is an IDR too (an encoder reopened at another size
+  // starts mid-call, often at a low rate): the keyframe's budget, then the
+  // normal one from the second frame on.
+  apply_vbv(config.keyframe_vbv_frames);
+  vbv_boosted_ = true;
 }
 
 void H264Encoder::apply_rate(int bps) {

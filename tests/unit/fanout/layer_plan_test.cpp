@@ -46,11 +46,17 @@ TEST(LayerPlan, MovesBackOnlyWithHeadroomAndAfterTheDwell) {
   plan.set_target("b", 600'000, t0 + seconds(5));  // over half, under 70%: stays (hysteresis)
   EXPECT_EQ(plan.layer_of("b"), 1);
   plan.set_target("b", 900'000, t0 + seconds(5) + milliseconds(500));
-  EXPECT_EQ(plan.layer_of("b"), 0);
+  EXPECT_EQ(plan.layer_of("b"), 1) << "one estimate (a probe's) is not yet a link that carries it";
+  plan.set_target("b", 600'000, t0 + seconds(6));  // it was not: the wait starts again
+  plan.set_target("b", 900'000, t0 + seconds(7));
+  plan.set_target("b", 900'000, t0 + seconds(8) + milliseconds(500));
+  EXPECT_EQ(plan.layer_of("b"), 1) << "1.5 s of headroom";
+  plan.set_target("b", 900'000, t0 + seconds(9));
+  EXPECT_EQ(plan.layer_of("b"), 0) << "2 s of headroom";
   // Down again at once would flap: a move costs a keyframe.
-  plan.set_target("b", 200'000, t0 + seconds(6));
+  plan.set_target("b", 200'000, t0 + seconds(10));
   EXPECT_EQ(plan.layer_of("b"), 0) << "within the dwell";
-  plan.set_target("b", 200'000, t0 + seconds(8));
+  plan.set_target("b", 200'000, t0 + seconds(11));
   EXPECT_EQ(plan.layer_of("b"), 1);
 }
 
