@@ -41,20 +41,13 @@ for run in $runs; do
     *) netsim_stream "$run" "$secs" "--delay 20ms --rate 2000 --queue 300ms --seed 21" "$events" --layers "${run#l}" ;;
   esac || { echo "$run: the stream failed" >&2; netsim_call_cleanup; }
   for v in near far; do
-    "${NC_TIMELINE[@]}" summary "$NC_WORK/$run.$v.frames" --stats "$NC_WORK/$run.$v.jsonl" \
-      --sender-stats "$NC_WORK/$run.s.jsonl" --drop "$(nc_event $run drop)" \
-      --restore "$(nc_event $run restore)" > "$NC_WORK/$run.$v.json" 2> /dev/null || rm -f "$NC_WORK/$run.$v.json"
+    nc_stream_summary $run $v > "$NC_WORK/$run.$v.json" 2> /dev/null || rm -f "$NC_WORK/$run.$v.json"
   done
+  [ $run = cr ] || nc_stats_max $run video_layers viewers_on_second_layer layer_switches frames_withheld \
+    > "$NC_WORK/$run.s.json" 2> /dev/null
 done
 
 source "$root/bench/lib/json_figure.sh"
-# The streamer's largest value of a stats key during the cap.
-smax() {
-  /usr/bin/python3 -c "
-import json
-rows = [json.loads(l) for l in open('$NC_WORK/$1.s.jsonl') if l.startswith('{')]
-print(max((r.get('$2', 0) for r in rows), default='-'))" 2> /dev/null || echo -
-}
 echo
 uptime | sed 's/^ */(machine load: /; s/$/)/'
 printf '%-34s %-6s %8s %8s %10s %14s %8s %10s\n' "stream, 640x480@30, ${secs} s" viewer "fps" "kbit/s" "longest" "latency" "frames" "back <300"
@@ -77,8 +70,9 @@ print('-' if v is None else int(v * 1000))" || echo)"
     label=""
   done
   [ $run = cr ] && continue
-  echo "   streamer: encodings at most $(smax $run video_layers), viewers on the second at most" \
-    "$(smax $run viewers_on_second_layer), moves $(smax $run layer_switches), frames withheld from one viewer $(smax $run frames_withheld)"
+  j=$NC_WORK/$run.s.json
+  echo "   streamer: encodings at most $(f "$j" video_layers), viewers on the second at most" \
+    "$(f "$j" viewers_on_second_layer), moves $(f "$j" layer_switches), frames withheld from one viewer $(f "$j" frames_withheld)"
 done
 echo
 echo "(in cap: from 2 s after the drop to the restore. fps: whole frames shown per second; kbit/s: the viewer's"

@@ -16,6 +16,27 @@
 # encoder, at that viewer's rate) each; NAME.s.jsonl is then the far one's sender.
 NC_STREAM_MEDIA=(--video test --audio tone --size 640x480 --fps 30 --view none --quiet)
 
+# nc_ns_of VIEWER: the namespace the near or far viewer watches from.
+nc_ns_of() { if [ "$1" = near ]; then echo $NC_NS_A; else echo $NC_NS_B; fi; }
+
+# nc_stream_summary NAME VIEWER: frame_timeline.py's figures for one viewer of
+# the last stream, the rate drop's (its "drop" and "restore" events) included.
+nc_stream_summary() {
+  "${NC_TIMELINE[@]}" summary "$NC_WORK/$1.$2.frames" --stats "$NC_WORK/$1.$2.jsonl" \
+    --sender-stats "$NC_WORK/$1.s.jsonl" --drop "$(nc_event "$1" drop)" --restore "$(nc_event "$1" restore)"
+}
+
+# nc_stats_max NAME KEY...: one JSON object, each key's largest value in the
+# streamer's --stats over the whole stream.
+nc_stats_max() {
+  local name=$1; shift
+  /usr/bin/python3 - "$NC_WORK/$name.s.jsonl" "$@" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+print(json.dumps({k: max((r.get(k, 0) for r in rows), default=None) for k in sys.argv[2:]}))
+PY
+}
+
 netsim_stream() {
   local name=$1 secs=$2 simargs=$3 events=$4 w=$NC_WORK/$1
   shift 4
@@ -32,10 +53,8 @@ netsim_stream() {
   streamer=$!; NC_PIDS+=($streamer)
   nc_wait_for 10 ip netns exec $NC_NS_A bash -c '(exec 3<>/dev/tcp/198.18.0.1/5004)' ||
     { echo "$name: the streamer did not start: $(tail -3 "$w.s.err")" >&2; return 1; }
-  local ns
   for v in near far; do
-    ns=$([ $v = near ] && echo $NC_NS_A || echo $NC_NS_B)
-    ( XDG_CONFIG_HOME=$NC_WORK/cfg-$v ip netns exec "$ns" timeout $((secs + 30)) "$PEERCALL" watch \
+    ( XDG_CONFIG_HOME=$NC_WORK/cfg-$v ip netns exec "$(nc_ns_of $v)" timeout $((secs + 30)) "$PEERCALL" watch \
         198.18.0.1:5004/$NC_CODE --view none --speaker none --quiet --duration "$secs" --video-out - \
         --stats "$w.$v.fifo" 2> "$w.$v.err"
       echo $? > "$w.$v.rc" ) | if [ "${NC_KEEP_Y4M:-0}" = 1 ]; then tee "$w.$v.y4m"; else cat; fi |
@@ -58,7 +77,7 @@ netsim_stream() {
 # The baseline of netsim_stream: a sending Chromium page per viewer in A (its
 # own peer connection), the viewers receive-only, near in A, far in B.
 nc_chromium_stream() {
-  local name=$1 secs=$2 events=$3 w=$NC_WORK/$1 v ns pids=() senders=()
+  local name=$1 secs=$2 events=$3 w=$NC_WORK/$1 v pids=() senders=()
   for v in near far; do
     mkdir -p "$w.sig-$v"
     ip netns exec $NC_NS_A node "$NC_LIB/chromium_peer.mjs" listen "$w.sig-$v" "$secs" \
@@ -66,8 +85,7 @@ nc_chromium_stream() {
     senders+=($!); NC_PIDS+=($!)
   done
   for v in near far; do
-    ns=$([ $v = near ] && echo $NC_NS_A || echo $NC_NS_B)
-    NC_RC=$w.$v.rc ip netns exec "$ns" node "$NC_LIB/chromium_peer.mjs" watch "$w.sig-$v" "$secs" \
+    NC_RC=$w.$v.rc ip netns exec "$(nc_ns_of $v)" node "$NC_LIB/chromium_peer.mjs" watch "$w.sig-$v" "$secs" \
       "$w.$v.frames" "$w.$v.jsonl" > /dev/null 2> "$w.$v.err" &
     pids+=($!); NC_PIDS+=($!)
   done

@@ -257,8 +257,10 @@ bool SendPipeline::encode_layer(int i, const VideoFrame& frame, PictureSize want
   const PictureSize target = encoder_config_.screen_content
                                  ? wanted
                                  : l.ladder.choose(wanted, bitrate, encoder_config_.fps, Clock::now());
-  if (!(l.encoder && target == PictureSize{l.encoder->config().width, l.encoder->config().height}) &&
-      (l.encoder || i > 0))
+  // Said when the size steps, and when the second encoding starts.
+  const bool resized = l.encoder ? !(target == PictureSize{l.encoder->config().width, l.encoder->config().height})
+                                 : i > 0;
+  if (resized)
     spdlog::info("{}: encoding {}x{} at {} kbit/s ({}x{} when the link carries more)", which, target.width,
                  target.height, bitrate / 1000, wanted.width, wanted.height);
   if (auto ok = ensure_encoder(l, target.width, target.height); !ok) {

@@ -7,14 +7,13 @@ namespace peercall {
 
 void LayerPlan::set_target(const std::string& viewer, int bps, Instant now) {
   viewers_[viewer].bps = std::max(0, bps);
+  last_now_ = now;
   replan(now);
 }
 
 void LayerPlan::remove(const std::string& viewer) {
   viewers_.erase(viewer);
-  // Nobody left to be fast against: everyone back on layer 0 only through
-  // the next target (which comes every second), so that no move skips the dwell.
-  if (viewers_.size() == 1) viewers_.begin()->second.layer = 0;
+  replan(last_now_);  // the fastest may have gone: the others are planned anew
 }
 
 void LayerPlan::replan(Instant now) {

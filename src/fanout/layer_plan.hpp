@@ -60,6 +60,7 @@ class LayerPlan {
 
   LayerPlanConfig config_;
   std::map<std::string, Viewer> viewers_;
+  Instant last_now_{};  // of the last target: a viewer leaving replans at it
 };
 
 }  // namespace peercall

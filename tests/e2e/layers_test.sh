@@ -21,20 +21,13 @@ netsim_stream s 20 "--delay 20ms --rate 2000 --queue 300ms --seed 21" \
 for v in near far; do
   [ "$(cat "$WORK/s.$v.rc")" = 0 ] || fail "the $v viewer exited $(cat "$WORK/s.$v.rc"): $(tail -3 "$WORK/s.$v.err")"
 done
-drop=$(nc_event s drop); restore=$(nc_event s restore)
-[ -n "$drop" ] && [ -n "$restore" ] || fail "the rate was not changed"
+[ -n "$(nc_event s drop)" ] && [ -n "$(nc_event s restore)" ] || fail "the rate was not changed"
 for v in near far; do
-  nc_summary_of() { "${NC_TIMELINE[@]}" summary "$WORK/s.$v.frames" --stats "$WORK/s.$v.jsonl" \
-    --sender-stats "$WORK/s.s.jsonl" --drop "$drop" --restore "$restore"; }
-  nc_summary_of > "$WORK/$v.json" || fail "no figures for the $v viewer"
+  nc_stream_summary s $v > "$WORK/$v.json" || fail "no figures for the $v viewer"
   note "$v: $(cat "$WORK/$v.json")"
 done
-/usr/bin/python3 - "$WORK/s.s.jsonl" > "$WORK/streamer.json" <<'PY' || fail "no stats from the streamer"
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
-print(json.dumps({k: max(r.get(k, 0) for r in rows)
-                  for k in ("video_layers", "viewers_on_second_layer", "layer_switches")}))
-PY
+nc_stats_max s video_layers viewers_on_second_layer layer_switches > "$WORK/streamer.json" ||
+  fail "no stats from the streamer"
 note "streamer: $(cat "$WORK/streamer.json")"
 check "$WORK/streamer.json" "j['video_layers'] == 2 and j['viewers_on_second_layer'] == 1" \
   "the streamer never gave the slow viewer an encoding of its own"

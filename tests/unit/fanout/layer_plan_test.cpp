@@ -86,6 +86,18 @@ TEST(LayerPlan, TheLastViewerLeftGoesBackToTheFirstLayer) {
   EXPECT_EQ(plan.layer_bps(0), 200'000);
 }
 
+TEST(LayerPlan, WhenTheFastestLeavesTheOthersAreNotLeftOnTheLowLayerAlone) {
+  LayerPlan plan;
+  plan.set_target("fast", 1'500'000, t0);
+  plan.set_target("b", 300'000, t0);
+  plan.set_target("c", 250'000, t0);
+  ASSERT_EQ(plan.viewers_on(1), 2u);
+  plan.remove("fast");  // no target comes with it: nobody would be on layer 0
+  EXPECT_EQ(plan.viewers_on(0), 1u);
+  EXPECT_EQ(plan.layer_of("b"), 0) << "the fastest left takes layer 0";
+  EXPECT_EQ(plan.layer_bps(0), 300'000);
+}
+
 TEST(LayerPlan, OneLayerWhenSimulcastIsOff) {
   LayerPlan plan({.max_layers = 1});
   plan.set_target("a", 1'000'000, t0);

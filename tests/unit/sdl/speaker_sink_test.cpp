@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <numbers>
 #include <fstream>
 #include <iterator>
@@ -22,6 +23,14 @@ AudioFrame ramp_frame(int first) {
   frame.samples.resize(kAudioFrameSamples);
   for (int i = 0; i < kAudioFrameSamples; ++i) frame.samples[i] = int16_t(first + i);
   return frame;
+}
+
+// A speaker on SDL's "disk" driver, which writes what the callback produced
+// (what the speaker played) to `output`.
+Result<std::unique_ptr<SpeakerSink>> open_disk_speaker(const std::filesystem::path& output) {
+  ::setenv("SDL_DISKAUDIOFILE", output.c_str(), 1);
+  test::use_audio_driver("disk");
+  return SpeakerSink::open();
 }
 
 TEST(SpeakerSink, DummyDriverConsumesAudio) {
@@ -51,12 +60,9 @@ TEST(SpeakerSink, LatencyStaysBoundedWhenFedFasterThanRealTime) {
 }
 
 TEST(SpeakerSink, PlaysTheSamplesInOrderThenSilence) {
-  // SDL's "disk" driver writes what the callback produced to a file.
   test::TempDir dir;
   const auto output = dir.path() / "speaker.raw";
-  ::setenv("SDL_DISKAUDIOFILE", output.c_str(), 1);
-  test::use_audio_driver("disk");
-  auto speaker = SpeakerSink::open();
+  auto speaker = open_disk_speaker(output);
   ASSERT_TRUE(speaker.ok()) << speaker.error();
   constexpr int kFrames = 5;  // 100 ms: fits in the ring, nothing dropped
   for (int i = 0; i < kFrames; ++i) (*speaker)->on_audio(ramp_frame(1 + i * kAudioFrameSamples));
@@ -132,9 +138,7 @@ TEST(SpeakerSink, AStandingQueueIsTrimmedAndTheEchoReferenceGetsWhatWasPlayed) {
   // what the speaker played, and the echo reference must hold the same.
   test::TempDir dir;
   const auto output = dir.path() / "speaker.raw";
-  ::setenv("SDL_DISKAUDIOFILE", output.c_str(), 1);
-  test::use_audio_driver("disk");
-  auto speaker = SpeakerSink::open();
+  auto speaker = open_disk_speaker(output);
   ASSERT_TRUE(speaker.ok()) << speaker.error();
   SpeakerSink& s = **speaker;
   auto reference = std::make_shared<EchoReference>();
