@@ -11,24 +11,23 @@ cat > "$WORK/inside.sh" <<INNER
   2> "$WORK/l.log" < /dev/null &
 listener=\$!
 # the window appears once the call is on; then each key, after the caller saw the one before
-for _ in \$(seq 300); do
-  win=\$(xdotool search --name peercall 2>/dev/null | head -n1); [ -n "\$win" ] && break; sleep 0.1
-done
-[ -n "\$win" ] || { echo "no window"; kill \$listener; exit 1; }
+window() { xdotool search --onlyvisible --name peercall 2>/dev/null | head -n1; }
+for _ in \$(seq 300); do [ -n "\$(window)" ] && break; sleep 0.1; done
+[ -n "\$(window)" ] || { echo "no window"; kill \$listener; exit 1; }
 step() {  # step KEY TEXT: type KEY into the window, wait for TEXT in the caller's log
-  xdotool key --window "\$win" "\$1"
-  for _ in \$(seq 200); do grep -qF "\$2" "$WORK/c.log" && return 0; sleep 0.05; done
+  xdotool key --window "\$(window)" "\$1"
+  for _ in \$(seq 200); do grep -qsF "\$2" "$WORK/c.log" && return 0; sleep 0.05; done
   echo "no '\$2' after \$1"; return 1
 }
 wait_stats() {  # the caller's stats say so too
   for _ in \$(seq 100); do grep -qF 'remote_audio_muted":true' "$WORK/c.jsonl" && return 0; sleep 0.05; done
   echo "the caller's stats never showed the listener muted"; return 1
 }
-for _ in \$(seq 300); do grep -qF "end-to-end encrypted" "$WORK/c.log" && break; sleep 0.1; done
+for _ in \$(seq 300); do grep -qsF "end-to-end encrypted" "$WORK/c.log" && break; sleep 0.1; done
 # (a key before the data channel is open is not lost: its line waits for the channel)
 ok=0
 step m "muted their microphone" && wait_stats && step v "switched their camera off" && step v "switched their camera on" && ok=1
-xdotool key --window "\$win" q
+xdotool key --window "\$(window)" q
 wait \$listener
 [ \$ok = 1 ]
 INNER

@@ -74,8 +74,12 @@ Result<bool> VideoWindow::create() {
   SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
   const int w = std::clamp(config_.width, 64, kMaxSide);
   const int h = std::clamp(config_.height, 64, kMaxSide);
+  // Hidden until its renderer exists: SDL may replace the X window with one
+  // of the renderer's visual, and a user (or a script) would see a window
+  // appear, vanish and come back under another id.
   window_.reset(SDL_CreateWindow(config_.title.c_str(), SDL_WINDOWPOS_CENTERED,
-                                 SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_RESIZABLE));
+                                 SDL_WINDOWPOS_CENTERED, w, h,
+                                 SDL_WINDOW_RESIZABLE | SDL_WINDOW_HIDDEN));
   if (!window_) return Error{std::string("window: ") + SDL_GetError()};
   // No vsync: pump() must return within its max_wait.
   renderer_.reset(SDL_CreateRenderer(window_.get(), -1, SDL_RENDERER_ACCELERATED));
@@ -89,6 +93,7 @@ Result<bool> VideoWindow::create() {
   // Letters are commands until a chat line is opened (then text input starts).
   SDL_StopTextInput();
   text_ = std::make_unique<TextRenderer>(renderer_.get(), config_.font_path, config_.mono_font_path);
+  SDL_ShowWindow(window_.get());
   draw();
   SDL_RenderPresent(renderer_.get());
   return true;
