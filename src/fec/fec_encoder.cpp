@@ -1,5 +1,7 @@
 #include "fec/fec_encoder.hpp"
 
+#include <algorithm>
+
 #include "fec/fec_bit_string.hpp"
 #include "fec/flexfec_packet.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -17,13 +19,21 @@ void FecEncoder::set_loss_rate(double fraction, size_t burst_length) {
   burst_ = burst;
 }
 
-FecProtectionPlan FecEncoder::plan(size_t packets, bool keyframe) const {
-  const auto key = std::make_pair(packets, keyframe);
+void FecEncoder::set_overhead_budget(double fraction) {
+  budget_ = fraction >= 0 ? std::min(fraction, 1.0) : 0.0;
+}
+
+FecProtectionPlan FecEncoder::plan(size_t packets, bool keyframe, size_t max_repairs) const {
+  FecProtectionPolicy policy = config_.policy;
+  double& cap = keyframe ? policy.keyframe_max_overhead : policy.max_overhead;
+  // A cap of k repairs as the share plan_protection floors back to k.
+  max_repairs = std::min(max_repairs, std::max<size_t>(1, size_t(double(packets) * cap)));
+  cap = (double(max_repairs) + 0.5) / double(std::max<size_t>(packets, 1));
+  const auto key = std::make_tuple(packets, keyframe, max_repairs);
   auto it = plans_.find(key);
   if (it == plans_.end()) {
     if (plans_.size() >= 256) plans_.clear();
-    it = plans_.emplace(key, plan_protection(packets, loss_, burst_, keyframe, config_.policy))
-             .first;
+    it = plans_.emplace(key, plan_protection(packets, loss_, burst_, keyframe, policy)).first;
   }
   return it->second;
 }
@@ -58,9 +68,15 @@ Result<std::vector<Bytes>> FecEncoder::protect_frame(std::span<const ByteView> m
   stats_.media_packets += media.size();
   for (ByteView packet : media) stats_.media_bytes += packet.size();
 
-  const FecProtectionPlan protection = plan(media.size(), keyframe);
+  const double share =
+      std::min(budget_, keyframe ? config_.policy.keyframe_max_overhead : config_.policy.max_overhead);
+  const double frame_share = share * double(media.size());
+  credit_ = std::min(credit_ + frame_share, frame_share + kCreditDepth);
   std::vector<Bytes> out;
+  if (loss_ < config_.policy.min_loss || credit_ < 1.0) return out;
+  const FecProtectionPlan protection = plan(media.size(), keyframe, size_t(credit_));
   if (protection.groups.empty()) return out;
+  credit_ -= double(protection.groups.size());
   ++stats_.protected_frames;
 
   const RtpHeader& first = parsed.front().header;

@@ -4,7 +4,9 @@
 // payload type and sequence numbers, sized by the measured loss rate (the rule
 // is in fec/fec_protection.hpp). Sans-I/O: bytes in, bytes out.
 #include <cstdint>
+#include <cstdint>
 #include <map>
+#include <tuple>
 #include <utility>
 #include <span>
 #include <vector>
@@ -42,27 +44,40 @@ class FecEncoder {
   void set_loss_rate(double fraction, size_t burst_length = 1);
   double loss_rate() const { return loss_; }
 
+  // The most repair packets may add, as a share of media packets over time
+  // (0..1; the policy's caps still apply per frame). Each frame adds its share
+  // to a credit two repairs deep, and a frame gets no more repairs than the
+  // credit holds: one-packet frames are protected every other frame instead of
+  // each doubled, and with 0 (a congested link already at the video floor,
+  // where repairs would only fill the queue) FEC stops after the credit.
+  void set_overhead_budget(double fraction);
+
   // `media` are the frame's RTP packets as they go on the wire before SRTP:
   // one SSRC, consecutive sequence numbers, at least 12 bytes each. Returns
   // the repair packets (none at zero loss), each with the frame's timestamp.
   Result<std::vector<Bytes>> protect_frame(std::span<const ByteView> media, bool keyframe);
   Result<std::vector<Bytes>> protect_frame(const std::vector<Bytes>& media, bool keyframe);
 
-  // The plan protect_frame would use for a frame of `packets` packets.
-  FecProtectionPlan plan(size_t packets, bool keyframe) const;
+  // The plan protect_frame would use for a frame of `packets` packets, with
+  // at most `max_repairs` repairs (the credit's).
+  FecProtectionPlan plan(size_t packets, bool keyframe, size_t max_repairs = SIZE_MAX) const;
 
   const FecEncoderStats& stats() const { return stats_; }
   uint16_t next_sequence_number() const { return sequence_; }
 
  private:
+  static constexpr double kCreditDepth = 2.0;
   FecEncoderConfig config_;
   double loss_ = 0;
   size_t burst_ = 1;
+  double budget_ = 1.0;
+  double credit_ = kCreditDepth;  // in repair packets
   uint16_t sequence_;
   FecEncoderStats stats_;
-  // Plans by (packets, keyframe) for the current loss figures: planning a
-  // large frame scores many layouts, and loss reports change about once a second.
-  mutable std::map<std::pair<size_t, bool>, FecProtectionPlan> plans_;
+  // Plans by (packets, keyframe, repair cap) for the current loss figures:
+  // planning a large frame scores many layouts, and loss reports change about
+  // once a second.
+  mutable std::map<std::tuple<size_t, bool, size_t>, FecProtectionPlan> plans_;
 };
 
 }  // namespace peercall

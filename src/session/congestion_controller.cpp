@@ -212,10 +212,25 @@ void CongestionController::note_collapse(int before_bps, Instant now) {
   }
   if (last_pause_ && now - *last_pause_ < kPauseInterval) return;
   const BweEstimateState e = estimator_.estimate_state(now);
-  if (e.target_bps >= kCollapseShare * recent_peak_bps_ || e.standing_queue < kCollapseQueue) return;
+  if (e.standing_queue < kCollapseQueue) return;
+  // Seen in the estimate, or sooner in the arrivals: the last ~200 ms carried
+  // under half of what we send. The estimate follows the 500-ms received rate
+  // down cut by cut and took ~700 ms to halve after 2 -> 0.3 Mbit/s; the
+  // recent rate shows it once the first packets come through the full queue.
+  const std::optional<double> sending = media_send_rate_.bitrate_bps();
+  const bool carried_under_half = e.recent_acknowledged_bps && sending &&
+                                  *e.recent_acknowledged_bps < kCollapseShare * *sending;
+  if (e.target_bps >= kCollapseShare * recent_peak_bps_ && !carried_under_half) return;
+  if (carried_under_half) estimator_.cut_to(kCollapseBeta * *e.recent_acknowledged_bps, now);
   last_pause_ = now;
   paused_since_ = now;
   loss_.restart(now);
+  // The queue overflowed: the path really shrank. The probe a large drop
+  // schedules (has it come back as fast as it went?) would be a burst at the
+  // old rate into the queue the pause drains, and its saturated result would
+  // put the estimate at the new capacity with no margin: a second queue a
+  // second or two later. The periodic probes still find a lifted cap.
+  probe_controller_.skip_recovery(now + kRecoverySkip);
   ++video_pauses_;
   pending_pause_ = kMaxVideoPause;  // the longest; note_drained ends it sooner
   auto any = [](ByteView) { return true; };
@@ -249,7 +264,9 @@ std::optional<TargetBitrate> CongestionController::take_target(Instant now, bool
   TargetBitrate t;
   t.total_bps = estimator_.target_bitrate_bps();
   const double media = t.total_bps * (1.0 - kHeaderOverhead) - (audio ? kAudioBps : 0);
-  t.video_bps = std::max(kMinVideoBps, int(media / (1.0 + std::max(0.0, protection))));
+  const double video = media / (1.0 + std::max(0.0, protection));
+  t.video_bps = std::max(kMinVideoBps, int(video));
+  protection_budget_ = video >= kMinVideoBps ? 1.0 : std::max(0.0, media / kMinVideoBps - 1.0);
   const bool due = !last_target_ || now - last_target_at_ >= kReportInterval ||
                    differs(t.total_bps, last_target_->total_bps) ||
                    differs(t.video_bps, last_target_->video_bps) || pending_pause_ || pending_resume_;

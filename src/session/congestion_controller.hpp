@@ -48,11 +48,14 @@ class CongestionController {
   static constexpr int kAudioBps = 40'000;       // Opus plus its headers
   static constexpr int kMinVideoBps = 100'000;
   static constexpr double kHeaderOverhead = 0.05;  // RTP/SRTP/UDP/IP on ~1200-byte packets
+  // No recovery probe for the drops within this of a collapse (see note_collapse).
+  static constexpr Duration kRecoverySkip = seconds(5);
   static constexpr double kReportChange = 0.05;
   static constexpr Duration kReportInterval = seconds(1);
-  // A collapse: the estimate fell below this share of its highest within
-  // kCollapseWindow (one cut or several), at a standing queue of at least
-  // kCollapseQueue. Video pauses until the feedback shows the queue drained
+  // A collapse: at a standing queue of at least kCollapseQueue, the estimate
+  // fell below kCollapseShare of its highest within kCollapseWindow (one cut
+  // or several), or the last ~200 ms of arrivals carried under kCollapseShare
+  // of what we send (then the estimate drops to kCollapseBeta x that at once). Video pauses until the feedback shows the queue drained
   // (its standing delay, now measured on the audio that still flows, under
   // kDrainedQueue), at most kMaxVideoPause, and not again within
   // kPauseInterval; no probe is sent meanwhile. A pause of a fixed length
@@ -60,6 +63,7 @@ class CongestionController {
   // queue the feedback shows then lags the real one, and the keyframe after
   // the pause was lost in the full queue (another second to repair).
   static constexpr double kCollapseShare = 0.5;
+  static constexpr double kCollapseBeta = 0.85;  // of the recent received rate
   static constexpr Duration kCollapseWindow = seconds(1);
   static constexpr Duration kCollapseQueue = milliseconds(150);
   static constexpr Duration kDrainedQueue = milliseconds(60);
@@ -97,6 +101,12 @@ class CongestionController {
 
   Instant next_timeout() const;
   const LinkLossEstimator& loss() const { return loss_; }
+  // Repair bytes per video byte the estimate leaves room for (1: no limit
+  // but the FEC policy's). Below 1 only when the video is held at its floor:
+  // there the estimate's rest is all FEC may take, or repairs sized by the
+  // loss of an overfull queue fill it further (a standing queue for as long
+  // as the loss window remembers; issue 10's rate drop).
+  double protection_budget() const { return protection_budget_; }
   void fill(CongestionStats& stats, Instant now) const;
 
   struct ProbeStats {
@@ -143,6 +153,7 @@ class CongestionController {
   LinkLossEstimator loss_;
   std::optional<TargetBitrate> last_target_;
   Instant last_target_at_{};
+  double protection_budget_ = 1.0;
   uint64_t feedback_received_ = 0;
   // Probing (probe_ssrc_ 0: off).
   uint32_t probe_ssrc_ = 0;

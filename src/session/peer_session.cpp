@@ -419,6 +419,7 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
   if (stream->fec) {
     const LinkLossEstimator& loss = congestion_.loss();
     stream->fec->set_loss_rate(loss.loss_rate(), loss.burst_length());
+    stream->fec->set_overhead_budget(congestion_.protection_budget());
     std::vector<ByteView> media;
     for (const SessionOutput& p : packets) media.emplace_back(std::get<Transmit>(p).datagram);
     if (auto fec = stream->fec->protect_frame(media, frame.keyframe))

@@ -69,6 +69,7 @@ void BandwidthEstimator::on_feedback(const TransportFeedbackReport& report) {
     backlog_sent_before_ = now;
     delay_.reset_gradient();
     acked_.reset();
+    recent_acked_.reset();
   }
   last_feedback_ = now;
 
@@ -77,7 +78,10 @@ void BandwidthEstimator::on_feedback(const TransportFeedbackReport& report) {
   for (const PacketResult& p : report.packets) {
     if (highest_sequence_ && p.transport_sequence <= *highest_sequence_) continue;  // seen
     highest_sequence_ = p.transport_sequence;
-    if (p.arrival) acked_.on_packet(*p.arrival, p.size);
+    if (p.arrival) {
+      acked_.on_packet(*p.arrival, p.size);
+      recent_acked_.on_packet(*p.arrival, p.size);
+    }
     if (backlog_sent_before_ && p.send_time < *backlog_sent_before_) continue;
     bool fresh = !decided || p.send_time > *decided;
     if (p.arrival) {
@@ -163,6 +167,12 @@ void BandwidthEstimator::on_probe_result(double bps, Instant now) {
   if (aimd_.target_bps() > before) last_reason_ = RateReason::kProbe;
 }
 
+void BandwidthEstimator::cut_to(double bps, Instant now) {
+  if (bps >= aimd_.target_bps()) return;
+  aimd_.decrease_to(bps, recent_acked_.bitrate_bps(), now);
+  last_reason_ = RateReason::kDelayDecrease;
+}
+
 bool BandwidthEstimator::in_outage(Instant now) const {
   return last_feedback_ && now - *last_feedback_ >= config_.outage_after;
 }
@@ -179,6 +189,7 @@ BweEstimateState BandwidthEstimator::estimate_state(Instant now) const {
   s.standing_queue = delay_.standing_queue();
   s.loss_fraction = loss_.loss_fraction(now);
   if (auto a = acked_.bitrate_bps()) s.acknowledged_bps = static_cast<int>(*a);
+  if (auto a = recent_acked_.bitrate_bps()) s.recent_acknowledged_bps = static_cast<int>(*a);
   if (auto c = aimd_.link_capacity_bps()) s.link_capacity_bps = static_cast<int>(*c);
   s.startup = aimd_.in_startup();
   s.feedback_reports = reports_;

@@ -64,6 +64,9 @@ struct BweEstimateState {
   Duration standing_queue{};       // one-way delay above the recent minimum
   std::optional<double> loss_fraction;
   std::optional<int> acknowledged_bps;
+  // The same over the last ~200 ms of arrivals: what the bottleneck carries
+  // now, a few hundred ms before the 500-ms figure shows a collapse.
+  std::optional<int> recent_acknowledged_bps;
   std::optional<int> link_capacity_bps;  // received rate at recent decreases
   bool startup = true;
   bool outage = false;
@@ -82,6 +85,9 @@ class BandwidthEstimator {
   // A bandwidth probe measured `bps` (ProbeBitrateEstimator): the estimate
   // rises to it, unless the delay says the path is congested right now.
   void on_probe_result(double bps, Instant now);
+  // The caller saw the path collapse (CongestionController::note_collapse):
+  // down to `bps` at once, if that is lower.
+  void cut_to(double bps, Instant now);
 
   int target_bitrate_bps() const { return static_cast<int>(aimd_.target_bps()); }
   bool in_outage(Instant now) const;
@@ -94,6 +100,7 @@ class BandwidthEstimator {
   BandwidthEstimatorConfig config_;
   DelayBasedDetector delay_;
   AcknowledgedBitrate acked_;
+  AcknowledgedBitrate recent_acked_{milliseconds(200), milliseconds(100)};
   LossBasedControl loss_;
   AimdRateControl aimd_;
   std::optional<Instant> last_feedback_;

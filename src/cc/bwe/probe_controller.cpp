@@ -21,7 +21,7 @@ void ProbeController::on_estimate(double bps, Instant now) {
     peak_at_ = now;
     return;
   }
-  if (bps < config_.drop_ratio * peak_ && !recovery_bps_) {
+  if (bps < config_.drop_ratio * peak_ && !recovery_bps_ && now >= no_recovery_until_) {
     // A large drop: once it has settled, see whether the path came back.
     recovery_bps_ = config_.recovery_fraction * peak_;
     recovery_at_ = now + config_.recovery_delay;

@@ -58,6 +58,12 @@ class ProbeController {
   void on_estimate(double bps, Instant now);
   // What the sender really sends (media, without probes), if measured.
   void on_send_rate(std::optional<double> bps) { send_bps_ = bps; }
+  // No probe for the drop just seen, nor for one before `until` (the caller
+  // knows the path shrank).
+  void skip_recovery(Instant until) {
+    recovery_bps_.reset();
+    no_recovery_until_ = until;
+  }
   // A probed rate for cluster `id` (from ProbeBitrateEstimator).
   void on_probe_result(int id, double bps, Instant now);
 
@@ -88,6 +94,7 @@ class ProbeController {
   double peak_ = 0;
   Instant peak_at_{};
   std::optional<double> recovery_bps_;
+  Instant no_recovery_until_{};
   Instant recovery_at_{};
 };
 

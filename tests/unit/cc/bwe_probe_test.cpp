@@ -145,6 +145,24 @@ TEST(BweProbeController, ALargeDropIsProbedAtEightyFivePercentOfTheRateBefore) {
   EXPECT_DOUBLE_EQ(c->bps, 0.85 * 2e6);
 }
 
+TEST(BweProbeController, NoRecoveryProbeForADropTheCallerKnowsIsReal) {
+  // A collapse (the queue overflowed): a burst at the old rate would land in
+  // the queue being drained, before the drop is seen or after.
+  ProbeController pc(no_start_probe(), 2.5e6);
+  pc.on_estimate(2e6, kT0);
+  pc.on_estimate(1.2e6, kT0 + milliseconds(500));  // dropped: recovery planned
+  pc.skip_recovery(kT0 + seconds(5));
+  pc.on_estimate(0.3e6, kT0 + seconds(1));  // and again, inside the window
+  EXPECT_FALSE(pc.poll(kT0 + seconds(4)));
+  EXPECT_EQ(pc.next_timeout(), Instant::max());
+  // A drop after the window is probed again.
+  pc.on_estimate(0.3e6, kT0 + seconds(6));
+  pc.on_estimate(0.1e6, kT0 + seconds(6) + milliseconds(100));
+  auto c = pc.poll(kT0 + seconds(9));
+  ASSERT_TRUE(c);
+  EXPECT_DOUBLE_EQ(c->bps, 0.85 * 0.3e6);
+}
+
 TEST(BweProbeController, NothingAtTheMaximum) {
   ProbeController pc({}, 2.5e6);
   pc.on_estimate(2.5e6, kT0);
