@@ -177,7 +177,10 @@ void SpeakerSink::pull(Uint8* out, size_t count) {
   stats_.trimmed_samples += cut;
   if (n < count && started_) ++stats_.underruns;
   std::memcpy(out, tap_.data(), count * sizeof(int16_t));
-  if (echo_reference_) echo_reference_->push(tap_, Clock::now() + playout_delay(count));
+  // Heard after the device's delay and the one it cannot see (--speaker-delay).
+  if (echo_reference_)
+    echo_reference_->push(tap_, Clock::now() + playout_delay(count) +
+                                    microseconds(extra_delay_us_.load(std::memory_order_relaxed)));
 }
 
 Duration SpeakerSink::playout_delay(size_t buffer_samples) {

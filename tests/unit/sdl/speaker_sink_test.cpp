@@ -196,6 +196,25 @@ TEST(SpeakerSink, AStandingQueueIsTrimmedAndTheEchoReferenceGetsWhatWasPlayed) {
   EXPECT_LE(largest, 2 * normal);
 }
 
+TEST(SpeakerSink, TheEchoReferenceIsHeardAsLateAsTheSpeakerDelaySays) {
+  // A Bluetooth headset's delay (--speaker-delay) delays the echo as well:
+  // the canceller must look for it that much later.
+  test::TempDir dir;
+  auto speaker = open_disk_speaker(dir.path() / "speaker.raw");
+  ASSERT_TRUE(speaker.ok()) << speaker.error();
+  SpeakerSink& s = **speaker;
+  auto reference = std::make_shared<EchoReference>();
+  s.set_echo_reference(reference);
+  s.set_extra_delay(milliseconds(250));
+  for (size_t fed = 0; fed < 3 * kAudioFrameSamples; fed += kAudioFrameSamples) s.on_audio(tone_frame(fed));
+  std::optional<EchoReference::Frame> far;
+  ASSERT_TRUE(test::eventually([&] { return (far = reference->pop(480)).has_value(); }));
+  // Pushed when SDL pulled it, popped at once: heard >= 250 ms from now.
+  EXPECT_GE(far->play_time - Clock::now(), milliseconds(240));
+  s.set_echo_reference(nullptr);
+  s.close();
+}
+
 TEST(SpeakerSink, UnknownDeviceIsAnError) {
   test::use_audio_driver("dummy");
   auto speaker = SpeakerSink::open("no such speaker");
