@@ -448,6 +448,8 @@ void CallController::on_status_tick() {
   t.sas = sas_;
   t.bwe_kbps = lt.bwe_kbps;
   t.pacer_delay_ms = lt.pacer_delay_ms;
+  t.standing_queue_ms = lt.standing_queue_ms;
+  t.video_pauses = lt.video_pauses;
   t.fec_sent = lt.fec_sent;
   t.fec_recovered = lt.fec_recovered;
   t.viewers_on_second_layer = int(lt.viewers_on_second_layer);

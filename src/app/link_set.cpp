@@ -31,6 +31,8 @@ void LinkTotals::add(const PeerConnectionStats& s) {
     bwe_kbps = bwe_kbps == 0 ? kbps : std::min(bwe_kbps, kbps);
   }
   pacer_delay_ms = std::max(pacer_delay_ms, to_micros(m.congestion.pacer_queue_delay) / 1000.0);
+  standing_queue_ms = std::max(standing_queue_ms, to_micros(m.congestion.standing_queue) / 1000.0);
+  video_pauses += m.congestion.video_pauses;
 }
 
 PeerLink* LinkSet::find(const std::string& id) {
@@ -161,6 +163,7 @@ LinkTotals LinkSet::totals() const {
   LinkTotals t = retired_;
   t.bwe_kbps = 0;  // of the links now, not of the ones gone
   t.pacer_delay_ms = 0;
+  t.standing_queue_ms = 0;
   for (const auto& [id, link] : links_) t.add(link->stats());
   for (const auto& [id, f] : forwarders_) {
     t.layer_switches += f.stats().switches;

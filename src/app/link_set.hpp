@@ -27,6 +27,9 @@ struct LinkTotals {
   uint64_t fec_sent = 0, fec_recovered = 0;
   int bwe_kbps = 0;                 // the lowest link's estimate, 0 = none
   double pacer_delay_ms = 0;        // the longest pacer queue now
+  double standing_queue_ms = 0;     // the worst link's queue on the path, as its feedback shows it
+  // Summed, current and gone: collapses that paused the video while the link's queue drained.
+  uint64_t video_pauses = 0;
   // Simulcast (the links now): encodings in use, viewers on the second one.
   int video_layers = 1;
   size_t viewers_on_second_layer = 0;

@@ -39,6 +39,8 @@ struct StatusTotals {
   int video_layers = 1, second_layer_kbps = 0, viewers_on_second_layer = 0;
   uint64_t layer_switches = 0, frames_withheld = 0;
   double pacer_delay_ms = 0;
+  double standing_queue_ms = 0;  // on the path, from the feedback (worst link)
+  uint64_t video_pauses = 0;     // collapses that paused the video
   uint64_t fec_sent = 0, fec_recovered = 0, audio_fec_recovered = 0, audio_late = 0;
   int audio_buffer_ms = 0, audio_target_ms = 0;
   uint64_t freezes = 0;

@@ -18,6 +18,14 @@ NC_WORK=$WORK
 source "$(dirname "$0")/../../bench/lib/netsim_call.sh"
 trap 'netsim_call_cleanup; cleanup' EXIT
 
+# pauses NAME: video pauses at a collapse, the listener's and the caller's (their last stats).
+pauses() {
+  /usr/bin/python3 -c "
+import json, sys
+print(sum(json.loads(open(f).read().splitlines()[-1])['video_pauses'] for f in sys.argv[1:]))" \
+    "$WORK/$1.l.jsonl" "$WORK/$1.c.jsonl"
+}
+
 # link_drops NAME: the share of packets towards the caller the link dropped (%).
 link_drops() {
   grep '^{' "$WORK/$1.sim.out" | tail -1 | /usr/bin/python3 -c "
@@ -37,6 +45,8 @@ note "b: $(cat "$WORK/b.json")"
 check "$WORK/b.json" "j['frames_shown'] >= 200" "b: too few whole pictures"
 check "$WORK/b.json" "j['delivered_pct'] >= 90" "b: less than 90% of the frames shown"
 check "$WORK/b.json" "j['longest_freeze_ms'] < 1000" "b: a freeze of 1 s or more"
+b_pauses=$(pauses b) || fail "b: no video_pauses in the stats"
+[ "$b_pauses" = 0 ] || fail "b: random loss paused the video $b_pauses times (it is no collapse)"
 
 note "d) 2 Mbit/s, 0.3 Mbit/s for 10 s (300 ms queue), 2 Mbit/s again"
 netsim_call d 20 "--delay 20ms --rate 2000 --queue 300ms --seed 14" \
@@ -51,4 +61,6 @@ check "$WORK/d.json" "j['sender_bwe_kbps_min_in_cap'] is not None and j['sender_
 check "$WORK/d.json" "j['back_under_1s_s'] is not None and j['back_under_1s_s'] <= 8" \
   "d: the latency was not back under 1 s within 8 s of the drop (or no whole picture came in the cap)"
 check "$WORK/d.json" "j['frames_after_restore'] >= 30" "d: whole pictures did not flow again after the restore"
+d_pauses=$(pauses d) || fail "d: no video_pauses in the stats"
+[ "$d_pauses" -ge 1 ] || fail "d: the collapse never paused the video while the queue drained"
 echo "bad network test passed"
