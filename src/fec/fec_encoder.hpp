@@ -4,7 +4,6 @@
 // payload type and sequence numbers, sized by the measured loss rate (the rule
 // is in fec/fec_protection.hpp). Sans-I/O: bytes in, bytes out.
 #include <cstdint>
-#include <cstdint>
 #include <map>
 #include <tuple>
 #include <utility>

@@ -178,9 +178,7 @@ void SpeakerSink::pull(Uint8* out, size_t count) {
   if (n < count && started_) ++stats_.underruns;
   std::memcpy(out, tap_.data(), count * sizeof(int16_t));
   // Heard after the device's delay and the one it cannot see (--speaker-delay).
-  if (echo_reference_)
-    echo_reference_->push(tap_, Clock::now() + playout_delay(count) +
-                                    microseconds(extra_delay_us_.load(std::memory_order_relaxed)));
+  if (echo_reference_) echo_reference_->push(tap_, Clock::now() + playout_delay(count) + extra_delay());
 }
 
 Duration SpeakerSink::playout_delay(size_t buffer_samples) {
@@ -208,7 +206,7 @@ Duration SpeakerSink::output_delay() const {
   const Duration since_pull = pulled_us ? Clock::now() - instant_from_micros(pulled_us) : Duration{};
   const Duration device = queued_delay(queued_samples_.load(std::memory_order_relaxed),
                                        buffer ? buffer : size_t(kAudioFrameSamples), since_pull);
-  return device + microseconds(extra_delay_us_.load(std::memory_order_relaxed));
+  return device + extra_delay();
 }
 
 void SpeakerSink::set_extra_delay(Duration delay) {

@@ -104,6 +104,7 @@ class SpeakerSink final : public AudioSink {
   std::atomic<size_t> buffer_samples_{0};  // 0 until the first pull
   std::atomic<bool> audible_{true};
   std::atomic<int64_t> extra_delay_us_{0};
+  Duration extra_delay() const { return microseconds(extra_delay_us_.load(std::memory_order_relaxed)); }
 
   mutable std::mutex mu_;  // guards the block below; held briefly by both threads
   std::vector<int16_t> ring_;
