@@ -21,8 +21,8 @@ struct H264EncoderConfig {
   // picture heals without a periodic IDR and its quality dip (an IDR squeezed
   // into the VBV: PSNR-Y p5 26 dB at 720p 1.5 Mbit/s, against 35+ with
   // refresh). false: a periodic IDR every interval instead. 4 s, not 2: a
-  // sweep half as wide per frame costs ~0.5 dB less at the same rate (40.3
-  // against 39.7 dB PSNR-Y, 720p at 1.5 Mbit/s); a loss is repaired by
+  // sweep half as wide per frame costs ~0.5 dB less at the same rate (with
+  // subme=1: 40.3 against 39.7 dB PSNR-Y, 720p at 1.5 Mbit/s); a loss is repaired by
   // NACK, FEC or a PLI's IDR long before the sweep would heal it.
   bool intra_refresh = true;
   int keyframe_interval_s = 4;
