@@ -41,9 +41,14 @@ std::optional<AudioFrame> FileAudioSource::read() {
   pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(n));
   // Paced by samples handed out, not container timestamps: audio must be gapless.
   const auto due = microseconds(int64_t(frames_out_) * kAudioFrameSamples * 1'000'000 / kAudioSampleRate);
-  if (config_.realtime && !config_.live && !pacer_.wait(due)) return std::nullopt;
+  Instant captured = Clock::now();
+  if (config_.realtime && !config_.live) {
+    const std::optional<Instant> scheduled = pacer_.wait(due);
+    if (!scheduled) return std::nullopt;
+    captured = *scheduled;
+  }
   ++frames_out_;
-  frame.capture_time = Clock::now();
+  frame.capture_time = captured;
   return frame;
 }
 

@@ -67,8 +67,9 @@ std::optional<VideoFrame> FileVideoSource::read() {
   // add latency (up to RealtimePacer::kMaxLateness).
   if (config_.live || !config_.realtime) return std::move(picture).freeze(read_at, next_index_++);
   // Converting before waiting hides the conversion time inside the wait.
-  if (!pacer_.wait(microseconds(reader_->frame_time_us()))) return std::nullopt;
-  return std::move(picture).freeze(Clock::now(), next_index_++);
+  const std::optional<Instant> due = pacer_.wait(microseconds(reader_->frame_time_us()));
+  if (!due) return std::nullopt;
+  return std::move(picture).freeze(*due, next_index_++);
 }
 
 double FileVideoSource::frame_rate() const {

@@ -2,7 +2,7 @@
 
 namespace peercall {
 
-bool RealtimePacer::wait(Duration media_time) {
+std::optional<Instant> RealtimePacer::wait(Duration media_time) {
   std::unique_lock lock(mu_);
   const Instant now = Clock::now();
   if (!start_) start_ = now - media_time;
@@ -12,7 +12,8 @@ bool RealtimePacer::wait(Duration media_time) {
     due = now;
   }
   cv_.wait_until(lock, due, [&] { return interrupted_; });
-  return !interrupted_;
+  if (interrupted_) return std::nullopt;
+  return due;
 }
 
 void RealtimePacer::interrupt() {

@@ -3,6 +3,9 @@
 // plus t. A reader that falls behind is not made to catch up in a burst (that
 // would flood the encoder); the schedule slides instead. interrupt() wakes a
 // sleeping wait() for good, so a capture thread can exit promptly.
+// wait() returns the instant the media was due, which is what a frame is
+// stamped with: on a loaded machine the wake-up is late by a scheduler's whim,
+// and stamping that moment would hand the receiver a file's 25 fps as 30 or 35.
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -16,9 +19,9 @@ class RealtimePacer {
   // How late a frame may be before the schedule slides.
   static constexpr Duration kMaxLateness = milliseconds(100);
 
-  // Blocks until `media_time` after the start (anchored at the first call).
-  // Returns false once interrupted.
-  bool wait(Duration media_time);
+  // Blocks until `media_time` after the start (anchored at the first call) and
+  // returns that instant (now, if the schedule slid); nullopt once interrupted.
+  std::optional<Instant> wait(Duration media_time);
   void interrupt();
   bool interrupted() const;
 

@@ -129,6 +129,26 @@ TEST_F(FileVideoSourceTest, PacesInRealTimeAcrossLoops) {
   for (size_t i = 1; i < frames.size(); ++i) EXPECT_GE(frames[i].capture_time, frames[i - 1].capture_time);
 }
 
+TEST_F(FileVideoSourceTest, FramesAreStampedWithTheirScheduleNotTheWakeUp) {
+  // A reader that wakes late (a loaded machine) must not pass its lateness on:
+  // the receiver measures the file's rate from these stamps. 50 fps = 20 ms.
+  auto source = open({.path = path("clip.y4m"), .loop = true});
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source, 12);
+  ASSERT_EQ(frames.size(), 12u);
+  for (size_t i = 1; i < frames.size(); ++i)
+    EXPECT_EQ(frames[i].capture_time - frames[i - 1].capture_time, milliseconds(20)) << "frame " << i;
+}
+
+TEST_F(FileVideoSourceTest, PacerReturnsTheDueInstantEvenWhenCalledLate) {
+  RealtimePacer pacer;
+  const std::optional<Instant> start = pacer.wait(Duration::zero());
+  ASSERT_TRUE(start);
+  const Instant called = Clock::now();
+  std::this_thread::sleep_until(called + milliseconds(15));  // late for 5 ms: within kMaxLateness
+  EXPECT_EQ(pacer.wait(milliseconds(10)), *start + milliseconds(10));
+}
+
 TEST_F(FileVideoSourceTest, InterruptWakesABlockedRead) {
   auto source = open({.path = path("clip.mp4"), .loop = true});
   ASSERT_TRUE(source);
