@@ -2,16 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 extern "C" {
 #include <libavutil/imgutils.h>
@@ -26,7 +23,6 @@ constexpr std::string_view kMagic = "YUV4MPEG2";
 constexpr int kMaxDimension = kMaxPictureDimension;
 // Longest header or FRAME line accepted: real ones are well under 100 bytes.
 constexpr size_t kMaxLine = 1024;
-constexpr size_t kDefaultPipeMax = 1 << 20;
 
 bool parse_int(std::string_view s, int& out) {
   int v = 0;
@@ -70,12 +66,6 @@ size_t picture_bytes(AVPixelFormat format, int w, int h) {
 bool may_be_y4m(std::string_view bytes) {
   const size_t n = std::min(bytes.size(), kMagic.size());
   return bytes.substr(0, n) == kMagic.substr(0, n) && (bytes.size() <= kMagic.size() || bytes[kMagic.size()] == ' ');
-}
-
-size_t pipe_max_size() {
-  std::ifstream in("/proc/sys/fs/pipe-max-size");
-  size_t v = 0;
-  return in >> v && v > 0 ? v : kDefaultPipeMax;
 }
 
 std::string format_fps(double fps) {
@@ -186,29 +176,12 @@ Result<std::unique_ptr<Y4mPipeSource>> Y4mPipeSource::open(const Y4mPipeSourceCo
         return Error(s->fail_prefix() + "cannot lay out a " + h.colour_space + " picture");
     }
   }
-  s->enlarge_pipe();
   return s;
 }
 
 Y4mPipeSource::~Y4mPipeSource() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
-}
-
-void Y4mPipeSource::enlarge_pipe() {
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
-  // A whole frame with its FRAME line, so that the writer hands it over in one
-  // write and we take it in one read. Never beyond what an unprivileged
-  // process may ask for, even as root: the pipe's pages are kernel memory.
-  const size_t want = std::min(header_.picture_bytes + 64, pipe_max_size());
-  const int now = ::fcntl(fd_, F_GETPIPE_SZ);
-  if (now >= 0 && size_t(now) >= want) return;
-  const int got = ::fcntl(fd_, F_SETPIPE_SZ, int(want));
-  if (got < 0)
-    spdlog::debug("video file '{}': cannot enlarge the pipe to {} bytes: {}", name_, want, std::strerror(errno));
-  else
-    spdlog::debug("video file '{}': pipe enlarged to {} bytes", name_, got);
 }
 
 ssize_t Y4mPipeSource::read_some(uint8_t* dst, size_t n) {
