@@ -20,7 +20,8 @@ std::optional<FramePacer::Tick> FramePacer::wait_next() {
     if (cv_.wait_until(lock, due, [&] { return interrupted_; })) return std::nullopt;
   }
   const Instant now = Clock::now();
-  if (now - due > offset_of(1)) start_ = now - offset_of(next_index_);
+  if (now - due <= offset_of(1)) return Tick{next_index_++, due};
+  start_ = now - offset_of(next_index_);
   return Tick{next_index_++, now};
 }
 

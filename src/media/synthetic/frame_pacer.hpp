@@ -15,7 +15,10 @@ class FramePacer {
  public:
   struct Tick {
     uint64_t index;  // 0, 1, 2, ... without gaps
-    Instant time;    // when the frame was actually released
+    // When the frame was due, as a device's clock stamps a capture: a late
+    // wake-up on a loaded machine adds latency but no jitter to the stamps
+    // (a receiver measures the rate from them). Now, if the schedule restarted.
+    Instant time;
   };
 
   explicit FramePacer(int frames_per_second);

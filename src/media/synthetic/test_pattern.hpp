@@ -49,7 +49,7 @@ class TestPatternRenderer {
 VideoFrame render_test_frame(int width, int height, uint64_t index, int fps, Instant capture_time);
 
 // Emulates a camera: read() returns frame i at start + i/fps (start = the
-// first read), stamped with the time it was actually produced; see
+// first read), stamped with the time it was due (FramePacer::Tick); see
 // FramePacer for what happens when the consumer falls behind.
 class TestPatternSource : public VideoSource {
  public:
