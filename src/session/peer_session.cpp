@@ -209,7 +209,9 @@ void PeerSession::deliver_frames(ReceiveEntry& stream, Instant now) {
     received.mid = stream.config.mid;
     received.frame.rtp_timestamp = unit->rtp_timestamp;
     received.frame.keyframe = unit->keyframe;
-    received.frame.capture_time = stream.rtp.capture_time(unit->rtp_timestamp);
+    // Pictures are timed for recordings (a y4m's rate, from its first
+    // frames): the sender's intervals, not start-up's shrinking delays.
+    received.frame.capture_time = stream.rtp.steady_capture_time(unit->rtp_timestamp);
     received.frame.sender_time_us = stream.rtp.sender_time_us(unit->rtp_timestamp);
     received.frame.data = std::move(unit->annexb);
     emit(std::move(received));

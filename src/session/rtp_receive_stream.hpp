@@ -30,6 +30,8 @@ class RtpReceiveStream {
   }
   // The sender's capture instant of a timestamp, on our clock.
   Instant capture_time(uint32_t rtp_timestamp) const { return time_mapper_.map(rtp_timestamp); }
+  // The same with the sender's intervals kept exactly (RtpTimeMapper::map_steady).
+  Instant steady_capture_time(uint32_t rtp_timestamp) const { return time_mapper_.map_steady(rtp_timestamp); }
 
   void on_sender_report(const SenderReport& sr, Instant arrival);
   // The capture instant of a timestamp on the sender's clock (microseconds),
