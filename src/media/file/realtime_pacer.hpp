@@ -5,7 +5,8 @@
 // sleeping wait() for good, so a capture thread can exit promptly.
 // wait() returns the instant the media was due, which is what a frame is
 // stamped with: on a loaded machine the wake-up is late by a scheduler's whim,
-// and stamping that moment would hand the receiver a file's 25 fps as 30 or 35.
+// and stamping that moment would put its jitter into the RTP timestamps, from
+// which a receiver measures the rate (a y4m's header).
 #include <condition_variable>
 #include <mutex>
 #include <optional>
