@@ -31,16 +31,10 @@ class RtpTimeMapper {
   }
 
   // Maps a timestamp near the ones fed so far, without learning from it.
-  Instant map(uint32_t rtp_timestamp) const {
-    if (!anchor_) return Instant{};
-    return map_unwrapped(*anchor_, unwrapped_ + static_cast<int32_t>(rtp_timestamp - *last_));
-  }
+  Instant map(uint32_t rtp_timestamp) const { return map_near(anchor_, rtp_timestamp); }
   // The same, from the first packet's anchor: exact intervals, offset by
   // whatever delay that packet had (so possibly after a later arrival).
-  Instant map_steady(uint32_t rtp_timestamp) const {
-    if (!first_) return Instant{};
-    return map_unwrapped(*first_, unwrapped_ + static_cast<int32_t>(rtp_timestamp - *last_));
-  }
+  Instant map_steady(uint32_t rtp_timestamp) const { return map_near(first_, rtp_timestamp); }
 
  private:
   struct Anchor {
@@ -56,6 +50,10 @@ class RtpTimeMapper {
     unwrapped_ += static_cast<int32_t>(ts - *last_);
     last_ = ts;
     return unwrapped_;
+  }
+  Instant map_near(const std::optional<Anchor>& anchor, uint32_t rtp_timestamp) const {
+    if (!anchor) return Instant{};
+    return map_unwrapped(*anchor, unwrapped_ + static_cast<int32_t>(rtp_timestamp - *last_));
   }
   Instant map_unwrapped(const Anchor& anchor, int64_t ts) const {
     const int64_t delta_us = (ts - anchor.rtp) * 1'000'000 / int64_t(clock_rate_);
