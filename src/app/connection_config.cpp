@@ -43,6 +43,11 @@ Result<PeerConnectionConfig> connection_config(const Negotiated& negotiated,
       s.local_fec_ssrc = n->send ? local.video_fec_ssrc : 0;
       s.remote_fec_ssrc = n->remote_fec_ssrc;
     }
+    if (kind == MediaKind::kVideo && n->red_payload_type) {
+      s.red_payload_type = n->red_payload_type;
+      s.ulpfec_payload_type = n->ulpfec_payload_type;
+      s.red_rtx_payload_type = n->red_rtx_payload_type;
+    }
     c.session.streams.push_back(std::move(s));
   }
   c.session.cname = local.cname;

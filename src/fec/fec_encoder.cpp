@@ -4,12 +4,16 @@
 
 #include "fec/fec_bit_string.hpp"
 #include "fec/flexfec_packet.hpp"
-#include "rtp/rtp_packet.hpp"
+#include "fec/ulpfec_packet.hpp"
+#include "rtp/red_packet.hpp"
 
 namespace peercall {
 
 FecEncoder::FecEncoder(const FecEncoderConfig& config)
-    : config_(config), sequence_(config.first_sequence_number) {}
+    : config_(config), sequence_(config.first_sequence_number) {
+  if (config_.format == FecFormat::kUlpfec)
+    config_.policy.max_mask_bits = std::min(config_.policy.max_mask_bits, kUlpfecMaxMaskBits);
+}
 
 void FecEncoder::set_loss_rate(double fraction, size_t burst_length) {
   const double loss = fraction >= 0 && fraction <= 1 ? fraction : 0;
@@ -39,14 +43,16 @@ FecProtectionPlan FecEncoder::plan(size_t packets, bool keyframe, size_t max_rep
 }
 
 Result<std::vector<Bytes>> FecEncoder::protect_frame(const std::vector<Bytes>& media,
-                                                     bool keyframe) {
+                                                     bool keyframe, uint16_t* media_sequence) {
   std::vector<ByteView> views(media.begin(), media.end());
-  return protect_frame(std::span<const ByteView>(views), keyframe);
+  return protect_frame(std::span<const ByteView>(views), keyframe, media_sequence);
 }
 
 Result<std::vector<Bytes>> FecEncoder::protect_frame(std::span<const ByteView> media,
-                                                     bool keyframe) {
+                                                     bool keyframe, uint16_t* media_sequence) {
   if (media.empty()) return std::vector<Bytes>{};
+  if (config_.format == FecFormat::kUlpfec && !media_sequence)
+    return Error{"fec: ULPFEC needs the media sequence numbers"};
   std::vector<RtpPacketView> parsed;
   parsed.reserve(media.size());
   for (ByteView packet : media) {
@@ -79,35 +85,78 @@ Result<std::vector<Bytes>> FecEncoder::protect_frame(std::span<const ByteView> m
   credit_ -= double(protection.groups.size());
   ++stats_.protected_frames;
 
-  const RtpHeader& first = parsed.front().header;
   for (const auto& group : protection.groups) {
     Bytes acc;
     for (size_t i : group) xor_bit_string(media[i], acc);
-    FlexFecHeader fec = recovery_fields_from(acc);
-    FlexFecMask mask;
-    mask.sn_base = parsed[group.front()].header.sequence_number;
-    for (size_t i : group) mask.bits.set(i - group.front());  // consecutive, chunk <= 110
-    fec.masks.push_back(mask);
-
-    RtpHeader header;
-    header.marker = false;  // unused by repair packets
-    header.payload_type = config_.fec_payload_type;
-    header.sequence_number = sequence_++;
-    header.timestamp = first.timestamp;
-    header.ssrc = config_.fec_ssrc;
-    header.csrcs = {first.ssrc};
-
-    Bytes payload;
-    payload.reserve(fec.size() + acc.size() - kFecBitStringHeaderSize);
-    write_flexfec_header(fec, payload);
-    payload.insert(payload.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
-    Bytes packet;
-    write_rtp(header, payload, packet);
+    Bytes packet = config_.format == FecFormat::kUlpfec
+                       ? ulpfec_repair(group, parsed, std::move(acc), (*media_sequence)++)
+                       : flexfec_repair(group, parsed, std::move(acc));
     stats_.fec_bytes += packet.size();
     ++stats_.fec_packets;
     out.push_back(std::move(packet));
   }
   return out;
+}
+
+Bytes FecEncoder::flexfec_repair(const std::vector<size_t>& group,
+                                 const std::vector<RtpPacketView>& parsed, Bytes acc) {
+  const RtpHeader& first = parsed.front().header;
+  FlexFecHeader fec = recovery_fields_from(acc);
+  FlexFecMask mask;
+  mask.sn_base = parsed[group.front()].header.sequence_number;
+  for (size_t i : group) mask.bits.set(i - group.front());  // consecutive, chunk <= 110
+  fec.masks.push_back(mask);
+
+  RtpHeader header;
+  header.marker = false;  // unused by repair packets
+  header.payload_type = config_.fec_payload_type;
+  header.sequence_number = sequence_++;
+  header.timestamp = first.timestamp;
+  header.ssrc = config_.fec_ssrc;
+  header.csrcs = {first.ssrc};
+
+  Bytes payload;
+  payload.reserve(fec.size() + acc.size() - kFecBitStringHeaderSize);
+  write_flexfec_header(fec, payload);
+  payload.insert(payload.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
+  Bytes packet;
+  write_rtp(header, payload, packet);
+  return packet;
+}
+
+Bytes FecEncoder::ulpfec_repair(const std::vector<size_t>& group,
+                                const std::vector<RtpPacketView>& parsed, Bytes acc,
+                                uint16_t sequence) {
+  const RtpHeader& first = parsed.front().header;
+  const FlexFecHeader fields = recovery_fields_from(acc);
+  UlpfecHeader fec;
+  fec.padding = fields.padding;
+  fec.extension = fields.extension;
+  fec.csrc_count = fields.csrc_count;
+  fec.marker = fields.marker;
+  fec.payload_type = fields.payload_type;
+  fec.sn_base = parsed[group.front()].header.sequence_number;
+  fec.ts_recovery = fields.ts_recovery;
+  fec.length_recovery = fields.length_recovery;
+  fec.protection_length = uint16_t(acc.size() - kFecBitStringHeaderSize);
+  for (size_t i : group) fec.mask.set(i - group.front());  // consecutive, chunk <= 48
+
+  Bytes block;
+  block.reserve(fec.size() + fec.protection_length);
+  write_ulpfec_header(fec, block);
+  block.insert(block.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
+
+  RtpHeader header;
+  header.marker = false;
+  header.payload_type = config_.red_payload_type;
+  header.sequence_number = sequence;
+  header.timestamp = first.timestamp;
+  header.ssrc = first.ssrc;
+  Bytes payload;
+  write_red_payload(config_.fec_payload_type, block, payload);
+  Bytes packet;
+  write_rtp(header, payload, packet);
+  return packet;
 }
 
 }  // namespace peercall

@@ -1,8 +1,13 @@
 #pragma once
-// Sender side of FlexFEC (RFC 8627, flexible mask, R=0 F=0): turns the RTP
-// packets of one video frame into repair packets on the FEC stream's own SSRC,
-// payload type and sequence numbers, sized by the measured loss rate (the rule
-// is in fec/fec_protection.hpp). Sans-I/O: bytes in, bytes out.
+// Sender side of video FEC: turns the RTP packets of one video frame into
+// repair packets, sized by the measured loss rate (the rule is in
+// fec/fec_protection.hpp). Two formats over the same XOR:
+//  - FlexFEC (RFC 8627, flexible mask, R=0 F=0), between peercalls: repairs
+//    on the FEC stream's own SSRC, payload type and sequence numbers.
+//  - ULPFEC (RFC 5109) in RED (RFC 2198), for browsers: repairs on the media
+//    SSRC, taking the media stream's next sequence numbers, PT red with a
+//    block of the ULPFEC type; masks of at most 48 packets.
+// Sans-I/O: bytes in, bytes out.
 #include <cstdint>
 #include <map>
 #include <tuple>
@@ -13,13 +18,18 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "fec/fec_protection.hpp"
+#include "rtp/rtp_packet.hpp"
 
 namespace peercall {
 
+enum class FecFormat { kFlexFec, kUlpfec };
+
 struct FecEncoderConfig {
-  uint32_t fec_ssrc = 0;
-  uint8_t fec_payload_type = 0;
-  uint16_t first_sequence_number = 0;  // random per RFC 3550
+  FecFormat format = FecFormat::kFlexFec;
+  uint32_t fec_ssrc = 0;         // FlexFEC only
+  uint8_t fec_payload_type = 0;  // FlexFEC's, or ULPFEC's (the RED block type)
+  uint8_t red_payload_type = 0;  // ULPFEC only
+  uint16_t first_sequence_number = 0;  // FlexFEC: random per RFC 3550
   FecProtectionPolicy policy;
 };
 
@@ -51,21 +61,31 @@ class FecEncoder {
   // where repairs would only fill the queue) FEC stops after the credit.
   void set_overhead_budget(double fraction);
 
-  // `media` are the frame's RTP packets as they go on the wire before SRTP:
-  // one SSRC, consecutive sequence numbers, at least 12 bytes each. Returns
-  // the repair packets (none at zero loss), each with the frame's timestamp.
-  Result<std::vector<Bytes>> protect_frame(std::span<const ByteView> media, bool keyframe);
-  Result<std::vector<Bytes>> protect_frame(const std::vector<Bytes>& media, bool keyframe);
+  // `media` are the frame's RTP packets as the receiver will rebuild them
+  // before SRTP: one SSRC, consecutive sequence numbers, at least 12 bytes
+  // each (for ULPFEC the packets inside the RED blocks, header extensions as
+  // sent). Returns the repair packets (none at zero loss), each with the
+  // frame's timestamp. ULPFEC repairs take their sequence numbers from
+  // `*media_sequence` (the media stream's next), which must then be given.
+  Result<std::vector<Bytes>> protect_frame(std::span<const ByteView> media, bool keyframe,
+                                           uint16_t* media_sequence = nullptr);
+  Result<std::vector<Bytes>> protect_frame(const std::vector<Bytes>& media, bool keyframe,
+                                           uint16_t* media_sequence = nullptr);
 
   // The plan protect_frame would use for a frame of `packets` packets, with
   // at most `max_repairs` repairs (the credit's).
   FecProtectionPlan plan(size_t packets, bool keyframe, size_t max_repairs = SIZE_MAX) const;
 
   const FecEncoderStats& stats() const { return stats_; }
+  FecFormat format() const { return config_.format; }
   uint16_t next_sequence_number() const { return sequence_; }
 
  private:
   static constexpr double kCreditDepth = 2.0;
+  Bytes flexfec_repair(const std::vector<size_t>& group, const std::vector<RtpPacketView>& parsed,
+                       Bytes acc);
+  Bytes ulpfec_repair(const std::vector<size_t>& group, const std::vector<RtpPacketView>& parsed,
+                      Bytes acc, uint16_t sequence);
   FecEncoderConfig config_;
   double loss_ = 0;
   size_t burst_ = 1;

@@ -169,7 +169,8 @@ FecProtectionPlan plan_protection(size_t packets, double loss, size_t burst, boo
   const double overhead = keyframe ? policy.keyframe_max_overhead : policy.max_overhead;
   burst = std::max<size_t>(1, burst);
 
-  const size_t chunks = (packets + kFlexFecMaxMaskBits - 1) / kFlexFecMaxMaskBits;
+  const size_t mask = std::clamp<size_t>(policy.max_mask_bits, 1, kFlexFecMaxMaskBits);
+  const size_t chunks = (packets + mask - 1) / mask;
   size_t start = 0;
   for (size_t c = 0; c < chunks; ++c) {
     const size_t size = (packets - start) / (chunks - c);

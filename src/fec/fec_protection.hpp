@@ -1,5 +1,5 @@
 #pragma once
-// How many FlexFEC repair packets a video frame gets and which media packets
+// How many FEC repair packets a video frame gets and which media packets
 // each one covers, from the measured loss rate. Pure arithmetic, no state.
 //
 // The rule (target: P(frame still incomplete after FEC) < 1%, keyframes 0.25%;
@@ -29,8 +29,8 @@
 //  - Bursts: with burst_length b > 1 only layouts that spread any b
 //    consecutive packets over b different repairs are used (interleaved with
 //    k >= b, grid with L >= b).
-//  - Frames of more than 110 packets (the longest flexible mask) are cut into
-//    near-equal chunks planned alone.
+//  - Frames of more than policy.max_mask_bits packets (110, the longest
+//    flexible mask; 48 for ULPFEC) are cut into near-equal chunks planned alone.
 #include <cstddef>
 #include <vector>
 
@@ -51,6 +51,9 @@ struct FecProtectionPolicy {
   double max_overhead = 0.5;
   double keyframe_max_overhead = 0.6;
   double min_loss = 0.0005;
+  // The longest run of packets one repair can name: FlexFEC's flexible mask
+  // 110, ULPFEC's long mask 48. Longer frames are cut into chunks.
+  size_t max_mask_bits = 110;
 };
 
 FecProtectionPlan plan_protection(size_t packets, double loss_rate, size_t burst_length,

@@ -135,6 +135,16 @@ void H264Depacketizer::push(int64_t seq, uint32_t rtp_timestamp, bool marker, By
   assemble();
 }
 
+void H264Depacketizer::push_padding(int64_t seq, uint32_t rtp_timestamp, Instant arrival) {
+  if (seq <= -kSeqLimit || seq >= kSeqLimit) return;
+  if ((floor_ && seq < *floor_) || packets_.contains(seq)) return;  // late or twice: nothing to fill
+  now_ = std::max(now_, arrival);
+  // A marker that starts a picture where a frame may begin (at the floor), never a frame itself.
+  packets_.emplace(seq, Packet{rtp_timestamp, true, false, true, arrival, {}, true});
+  if (packets_.size() > kMaxBufferedPackets) drop_oldest_frame();
+  assemble();
+}
+
 std::optional<H264AccessUnit> H264Depacketizer::pop_frame() {
   if (ready_.empty()) return std::nullopt;
   H264AccessUnit au = std::move(ready_.front());
@@ -271,6 +281,7 @@ bool H264Depacketizer::starts_keyframe(Span frame) const {
   const auto end = packets_.upper_bound(frame.last);
   for (auto it = packets_.find(frame.first); it != end; ++it) {
     const Bytes& p = it->second.payload;
+    if (it->second.padding) continue;
     const H264NalType type = h264_nal_type(p[0]);
     if (type == H264NalType::kIdr) return true;
     if (type == H264NalType::kFuA && h264_nal_type(p[1]) == H264NalType::kIdr) return true;
@@ -305,7 +316,7 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame(bool
       // with its SPS: the head of an access unit, so the gap cannot hold a
       // part of it (a slice start could be preceded by its own reordered SPS).
       run_has_start = adjacent || (packet.starts_picture && ((synced_ && seq == *floor_) || (!synced_ && packet.can_start) ||
-                                                             (keyframe_only && begins_with_sps(packet.payload))));
+                                                             (keyframe_only && !packet.padding && begins_with_sps(packet.payload))));
     }
     if (packet.marker && run_has_start && (!keyframe_only || starts_keyframe(Span{run_first, seq})))
       return Span{run_first, seq};
@@ -316,6 +327,11 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame(bool
 }
 
 void H264Depacketizer::emit(Span frame) {
+  if (packets_.at(frame.first).padding) {  // a span of padding alone: its place is filled
+    consume_until(frame.last + 1);
+    synced_ = true;
+    return;
+  }
   const bool waited = std::exchange(waited_, false);
   AnnexBBuilder builder;
   H264AccessUnit au;

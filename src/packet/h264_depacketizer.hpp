@@ -54,6 +54,10 @@ class H264Depacketizer {
 
   // seq is already unwrapped to int64 by the caller (monotonic across 16-bit wrap).
   void push(int64_t seq, uint32_t rtp_timestamp, bool marker, ByteView payload, Instant arrival);
+  // A packet of the stream's sequence that is no part of any picture (a
+  // ULPFEC repair in RED shares the media sequence numbers): it fills its
+  // place between two frames, so the next frame follows without a gap.
+  void push_padding(int64_t seq, uint32_t rtp_timestamp, Instant arrival);
   // Gives up at once on every frame below `seq` that is still missing
   // packets (a gap not worth waiting for: the stream resumed after an
   // outage, and what was lost in it would only show stale pictures). A
@@ -82,6 +86,7 @@ class H264Depacketizer {
     bool starts_picture;  // ... and begins with a picture's first slice (or no slice)
     Instant arrival;
     Bytes payload;
+    bool padding = false;  // push_padding: ends a frame (as a marker would), holds nothing
   };
   struct Span {
     int64_t first, last;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "sdp/media_codecs.hpp"
 #include "sdp/sdp_tokens.hpp"
 
 namespace peercall {
@@ -97,6 +98,21 @@ const Codec* find_flexfec(const MediaDescription& m) {
   for (const Codec& c : m.codecs)
     if (sdp_tokens::iequals(c.name, "flexfec") && c.clock_rate == 90000) return &c;
   return nullptr;
+}
+
+std::optional<RedUlpfec> find_red_ulpfec(const MediaDescription& m, bool rtx) {
+  RedUlpfec found;
+  for (const Codec& c : m.codecs) {
+    if (c.clock_rate != 90000) continue;
+    if (!found.red && sdp_tokens::iequals(c.name, "red")) found.red = &c;
+    if (!found.ulpfec && sdp_tokens::iequals(c.name, "ulpfec")) found.ulpfec = &c;
+  }
+  if (!found.red || !found.ulpfec) return std::nullopt;
+  if (rtx) {
+    found.red_rtx = find_rtx_codec(m, found.red->payload_type);
+    if (!found.red_rtx) return std::nullopt;  // resends of RED packets need it
+  }
+  return found;
 }
 
 uint32_t fec_ssrc_of(const MediaDescription& m, uint32_t media) {

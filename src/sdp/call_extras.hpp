@@ -52,4 +52,15 @@ const Codec* find_flexfec(const MediaDescription& m);
 // The FEC SSRC the m-line groups with `media` (0 = none said).
 uint32_t fec_ssrc_of(const MediaDescription& m, uint32_t media);
 
+// RED (RFC 2198) + ULPFEC (RFC 5109), how browsers take video FEC: both
+// offered on the m-line (red/90000, ulpfec/90000), and when the call uses RTX
+// the RTX entry for red too, or null. libwebrtc receives them with any
+// codec, but sends none with H.264 and NACK.
+struct RedUlpfec {
+  const Codec* red = nullptr;
+  const Codec* ulpfec = nullptr;
+  const Codec* red_rtx = nullptr;  // null without RTX
+};
+std::optional<RedUlpfec> find_red_ulpfec(const MediaDescription& m, bool rtx);
+
 }  // namespace peercall

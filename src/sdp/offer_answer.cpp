@@ -309,6 +309,13 @@ Result<std::pair<SessionDescription, Negotiated>> create_answer(const SessionDes
       add_flexfec(answer.media.back(), fec->payload_type, send ? local.video_ssrc : 0, send ? local.video_fec_ssrc : 0);
       n.fec_payload_type = fec->payload_type;
       n.remote_fec_ssrc = fec_ssrc_of(om, n.remote_ssrc);
+    } else if (auto red = !audio && local.video_fec_ssrc != 0 ? find_red_ulpfec(om, rtx != nullptr) : std::nullopt) {
+      std::vector<Codec>& codecs = answer.media.back().codecs;
+      for (const Codec* c : {red->red, red->red_rtx, red->ulpfec})
+        if (c) codecs.push_back(Codec{c->payload_type, c->name, c->clock_rate, 1, c->fmtp, {}});
+      n.red_payload_type = red->red->payload_type;
+      n.ulpfec_payload_type = red->ulpfec->payload_type;
+      n.red_rtx_payload_type = red->red_rtx ? red->red_rtx->payload_type : 0;
     }
   }
   return std::pair{std::move(answer), std::move(negotiated)};

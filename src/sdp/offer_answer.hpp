@@ -25,7 +25,8 @@ struct LocalMediaConfig {
   uint32_t audio_ssrc = 0, video_ssrc = 0;
   // The SSRC our video retransmissions (RTX) go out on; 0: offer/accept no RTX.
   uint32_t video_rtx_ssrc = 0;
-  // The SSRC of our FlexFEC stream; 0: offer/accept no FEC.
+  // The SSRC of our FlexFEC stream; 0: offer/accept no FEC (neither FlexFEC
+  // nor, answering a browser, RED + ULPFEC).
   uint32_t video_fec_ssrc = 0;
   std::string cname;  // also names the a=msid stream ("peercall-..." unless it starts so already)
   // Our ICE credentials, gathered candidates and certificate fingerprint.
@@ -54,6 +55,11 @@ struct NegotiatedStream {
   // FlexFEC: its payload type (0 = none) and the peer's FEC SSRC (0 = learn it).
   uint8_t fec_payload_type = 0;
   uint32_t remote_fec_ssrc = 0;
+  // RED + ULPFEC, answered to a browser's offer without FlexFEC (0 = none):
+  // the payload types of red, ulpfec and red's RTX.
+  uint8_t red_payload_type = 0;
+  uint8_t ulpfec_payload_type = 0;
+  uint8_t red_rtx_payload_type = 0;
 };
 
 struct Negotiated {

@@ -29,7 +29,7 @@ PacerConfig pacer_config(const SessionConfig& c) {
 const StreamConfig* probe_stream(const SessionConfig& c) {
   if (!c.bandwidth_probing || c.transport_cc_extension_id == 0) return nullptr;
   for (const StreamConfig& s : c.streams)
-    if (s.send && s.kind == MediaKind::kVideo && s.rtx_payload_type != 0 && s.local_rtx_ssrc != 0)
+    if (s.send && s.kind == MediaKind::kVideo && sent_rtx_payload_type(s) != 0 && s.local_rtx_ssrc != 0)
       return &s;
   return nullptr;
 }
@@ -73,7 +73,7 @@ CongestionController::CongestionController(const SessionConfig& config,
       first_rtx_sequence_(uint16_t(first_transport_sequence * 31u + 0x2c5bu)) {
   if (const StreamConfig* video = probe_stream(config)) {
     probe_ssrc_ = video->local_rtx_ssrc;
-    probe_payload_type_ = video->rtx_payload_type;
+    probe_payload_type_ = sent_rtx_payload_type(*video);
     probe_media_ssrc_ = video->local_ssrc;
   }
   for (size_t i = 0; i < rtx_ssrcs_.size(); ++i)

@@ -10,7 +10,9 @@
 //
 // Packets are paced as written by the send streams: without the extension.
 // It is added when the packet leaves, so the packet history and FlexFEC
-// see the same bytes the receiver rebuilds (see peer_session.cpp).
+// see the same bytes the receiver rebuilds (see peer_session.cpp); ULPFEC,
+// whose receiver (libwebrtc's) XORs that extension too, protects the packets
+// after they left (session/sent_frame_collector.hpp).
 //
 // Bandwidth probes (ProbeController): a due cluster is sent here, beside the
 // pacer, at its own rate: padding-only packets on the video RTX SSRC fill

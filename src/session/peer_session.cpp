@@ -4,6 +4,7 @@
 
 #include "packet/opus_payload.hpp"
 #include "rtp/ntp_time.hpp"
+#include "rtp/red_packet.hpp"
 #include "rtp/rtp_header_extensions.hpp"
 #include "rtp/rtx_packet.hpp"
 
@@ -35,7 +36,7 @@ constexpr Duration kStaleAfterSilence = milliseconds(250);
 std::vector<uint32_t> rtx_ssrcs(const SessionConfig& config) {
   std::vector<uint32_t> out;
   for (const StreamConfig& s : config.streams)
-    if (s.send && s.rtx_payload_type != 0 && s.local_rtx_ssrc != 0) out.push_back(s.local_rtx_ssrc);
+    if (s.send && sent_rtx_payload_type(s) != 0 && s.local_rtx_ssrc != 0) out.push_back(s.local_rtx_ssrc);
   return out;
 }
 
@@ -112,9 +113,10 @@ void PeerSession::handle_rtp(ByteView datagram, Instant now) {
     ++unexpected_;
     return;
   }
-  if (stream->config.kind == MediaKind::kVideo)
-    receive_video(*stream, *parsed, now, Origin::kMedia);
-  else
+  if (stream->config.kind == MediaKind::kVideo) {
+    const RedContent red = is_red(*stream, *parsed) ? unwrap_red(*stream, *parsed) : RedContent::kMedia;
+    if (red != RedContent::kNone) receive_video(*stream, *parsed, now, Origin::kMedia, red == RedContent::kRepair);
+  } else
     receive_audio(*stream, *parsed, now);
   heard(now);
 }
@@ -125,14 +127,46 @@ void PeerSession::handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Ins
     ++stream.rtx_received;
     return;
   }
-  auto original = unwrap_rtx(rtx, stream.rtp.remote_ssrc(), stream.config.payload_type);
+  const bool red = stream.config.red_rtx_payload_type != 0 &&
+                   rtx.header.payload_type == stream.config.red_rtx_payload_type;
+  auto original = unwrap_rtx(rtx, stream.rtp.remote_ssrc(),
+                             red ? stream.config.red_payload_type : stream.config.payload_type);
   if (!original) {
     ++stream.rtx_malformed;
     return;
   }
   ++stream.rtx_received;
   if (original->payload.empty()) return;  // padding only (a bandwidth probe)
-  receive_video(stream, *original, now, Origin::kRtx);
+  const RedContent content = red ? unwrap_red(stream, *original) : RedContent::kMedia;
+  if (content != RedContent::kNone) receive_video(stream, *original, now, Origin::kRtx, content == RedContent::kRepair);
+}
+
+bool PeerSession::is_red(const ReceiveEntry& stream, const RtpPacketView& packet) const {
+  return stream.config.red_payload_type != 0 && packet.header.payload_type == stream.config.red_payload_type;
+}
+
+// A RED packet as the packet inside it. The peer's ULPFEC repairs are not
+// used (browsers send none with H.264 and NACK: libwebrtc turns RED and
+// ULPFEC off there; peercalls use FlexFEC), but they hold sequence numbers
+// of the stream, which the frame assembler is told of as padding.
+PeerSession::RedContent PeerSession::unwrap_red(ReceiveEntry& stream, RtpPacketView& packet) {
+  auto block = parse_red_payload(packet.payload);
+  if (!block) {
+    ++malformed_;
+    return RedContent::kNone;
+  }
+  packet.header.payload_type = block->payload_type;
+  packet.payload = block->data;
+  if (block->payload_type == stream.config.ulpfec_payload_type) {
+    ++stream.ulpfec_ignored;
+    return RedContent::kRepair;
+  }
+  if (block->payload_type != stream.config.payload_type) {
+    ++unexpected_;
+    return RedContent::kNone;
+  }
+  ++stream.red_received;
+  return RedContent::kMedia;
 }
 
 bool PeerSession::ensure_fec_receiver(ReceiveEntry& stream) {
@@ -169,7 +203,7 @@ void PeerSession::receive_recovered(ReceiveEntry& stream, const std::vector<Byte
 }
 
 void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now,
-                                Origin origin) {
+                                Origin origin, bool padding) {
   int64_t seq = 0;
   if (origin != Origin::kMedia) {
     seq = stream.rtp.extend_sequence(packet.header.sequence_number);
@@ -193,10 +227,13 @@ void PeerSession::receive_video(ReceiveEntry& stream, const RtpPacketView& packe
     depacketizer.set_max_wait(recovery_wait(config_.recovery, recovery_rtt()));
   }
   if (resumed) depacketizer.give_up_before(seq);
-  depacketizer.push(seq, h.timestamp, h.marker, packet.payload, now);
+  if (padding)
+    depacketizer.push_padding(seq, h.timestamp, now);
+  else
+    depacketizer.push(seq, h.timestamp, h.marker, packet.payload, now);
   // What FEC rebuilt it already counts as received; what it rebuilds now
   // takes this path in turn (before the NACKs, which it may make moot).
-  if (origin != Origin::kFec) feed_fec(stream, packet, now);
+  if (origin != Origin::kFec && !padding) feed_fec(stream, packet, now);
   deliver_frames(stream, now);
   send_nacks(now);
 }
@@ -251,7 +288,7 @@ void PeerSession::send_second_copies(Instant now) {
     }
     second_copies_.pop_front();
   }
-  if (paced) congestion_.send_due(now, outputs_);
+  if (paced) send_paced(now);
 }
 
 void PeerSession::on_nack(const GenericNack& nack, Instant now) {
@@ -417,11 +454,12 @@ void PeerSession::send_on(MediaKind kind, const EncodedFrame& frame, Instant now
     const Bytes& first = std::get<Transmit>(packets.front()).datagram;
     if (first.size() >= kRtpHeaderSize) supersede_before(*stream, peek_rtp_sequence(first));
   }
+  if (stream->sent_frames && !packets.empty())  // ULPFEC: protected as it leaves (send_paced)
+    stream->sent_frames->note_frame(peek_rtp_timestamp(std::get<Transmit>(packets.front()).datagram),
+                                    frame.keyframe);
   std::deque<SessionOutput> repairs;
-  if (stream->fec) {
-    const LinkLossEstimator& loss = congestion_.loss();
-    stream->fec->set_loss_rate(loss.loss_rate(), loss.burst_length());
-    stream->fec->set_overhead_budget(congestion_.protection_budget());
+  if (stream->fec && !stream->sent_frames) {
+    update_fec_inputs(*stream->fec);
     std::vector<ByteView> media;
     for (const SessionOutput& p : packets) media.emplace_back(std::get<Transmit>(p).datagram);
     if (auto fec = stream->fec->protect_frame(media, frame.keyframe))
@@ -457,17 +495,52 @@ void PeerSession::supersede_before(SendEntry& stream, uint16_t first_new) {
   if (stream.retransmitter) stream.retransmitter->supersede_before(first_new);
 }
 
+void PeerSession::update_fec_inputs(FecEncoder& fec) {
+  const LinkLossEstimator& loss = congestion_.loss();
+  fec.set_loss_rate(loss.loss_rate(), loss.burst_length());
+  fec.set_overhead_budget(congestion_.protection_budget());
+}
+
+// What the pacer has due goes out; a ULPFEC stream's frame is protected once
+// its last packet left (session/sent_frame_collector.hpp), and the repairs
+// follow it at once, kept for NACKs too: they hold media sequence numbers,
+// and a receiver without picture ids waits for every one (libwebrtc's H.264).
+void PeerSession::send_paced(Instant now) {
+  const size_t first = outputs_.size();
+  congestion_.send_due(now, outputs_);
+  std::vector<Bytes> repairs;
+  for (SendEntry& s : streams_.sending()) {
+    if (!s.sent_frames) continue;
+    for (size_t i = first; i < outputs_.size(); ++i) {
+      const auto* t = std::get_if<Transmit>(&outputs_[i]);
+      auto frame = t ? s.sent_frames->on_sent(t->datagram) : std::nullopt;
+      if (!frame) continue;
+      update_fec_inputs(*s.fec);
+      auto fec = s.fec->protect_frame(frame->packets, frame->keyframe, &s.rtp.sequence());
+      if (!fec) continue;
+      for (Bytes& repair : *fec) {
+        s.rtp.count_repair(repair.size() - kRtpHeaderSize);
+        if (s.retransmitter) s.retransmitter->remember(peek_rtp_sequence(repair), repair, now);
+        repairs.push_back(std::move(repair));
+      }
+    }
+  }
+  if (repairs.empty()) return;
+  for (Bytes& repair : repairs) congestion_.enqueue(std::move(repair), PacketPriority::kVideo, now);
+  send_paced(now);  // repairs are not protected again: this ends
+}
+
 void PeerSession::pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now) {
   for (SessionOutput& out : produced)
     if (auto* t = std::get_if<Transmit>(&out)) congestion_.enqueue(std::move(t->datagram), priority, now);
   produced.clear();
-  congestion_.send_due(now, outputs_);
+  send_paced(now);
 }
 
 void PeerSession::on_transport_feedback(const TransportFeedback& feedback, Instant now) {
   if (!congestion_.on_feedback(feedback, now)) return;
   report_target(now);
-  congestion_.send_due(now, outputs_);  // the pacing rate may have risen
+  send_paced(now);  // the pacing rate may have risen
 }
 
 // FEC and RTX bytes per video byte over the last 1-2 s: the encoder gets
@@ -545,7 +618,7 @@ void PeerSession::send_rtcp(Instant now, bool bye) {
 void PeerSession::handle_timeout(Instant now) {
   if (closed_) return;
   last_now_ = now;
-  congestion_.send_due(now, outputs_);
+  send_paced(now);
   send_transport_feedback(now);
   report_target(now);
   if (now >= next_rtcp_) {

@@ -69,10 +69,15 @@ class PeerSession {
   void handle_rtcp(ByteView datagram, Instant now);
   void handle_rtx(ReceiveEntry& stream, const RtpPacketView& rtx, Instant now);
   void handle_fec(ReceiveEntry& stream, ByteView datagram, Instant now);
+  bool is_red(const ReceiveEntry& stream, const RtpPacketView& packet) const;
+  enum class RedContent { kNone, kMedia, kRepair };
+  RedContent unwrap_red(ReceiveEntry& stream, RtpPacketView& packet);
   // kRtx (unwrapped from RTX) and kFec (rebuilt by FlexFEC) bypass the
   // reception statistics, which thus count the loss before recovery.
   enum class Origin { kMedia, kRtx, kFec };
-  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now, Origin origin);
+  // `padding`: a packet of the sequence without media (a ULPFEC repair).
+  void receive_video(ReceiveEntry& stream, const RtpPacketView& packet, Instant now, Origin origin,
+                     bool padding = false);
   void feed_fec(ReceiveEntry& stream, const RtpPacketView& packet, Instant now);
   void receive_recovered(ReceiveEntry& stream, const std::vector<Bytes>& packets, Instant now);
   bool ensure_fec_receiver(ReceiveEntry& stream);
@@ -90,6 +95,8 @@ class PeerSession {
   // Nothing of `stream` before `first_new` is sent or resent any more.
   void supersede_before(SendEntry& stream, uint16_t first_new);
   void pace(std::deque<SessionOutput>& produced, PacketPriority priority, Instant now);
+  void send_paced(Instant now);
+  void update_fec_inputs(FecEncoder& fec);
   void on_transport_feedback(const TransportFeedback& feedback, Instant now);
   void send_transport_feedback(Instant now);
   void report_target(Instant now);

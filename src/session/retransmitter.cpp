@@ -8,7 +8,7 @@ namespace peercall {
 
 Retransmitter::Retransmitter(const StreamConfig& config, const LossRecoveryConfig& recovery,
                              uint16_t first_rtx_sequence)
-    : rtx_payload_type_(config.rtx_payload_type),
+    : rtx_payload_type_(sent_rtx_payload_type(config)),
       rtx_ssrc_(config.local_rtx_ssrc),
       next_rtx_sequence_(first_rtx_sequence),
       history_(recovery.history_bytes, recovery.history_age) {}

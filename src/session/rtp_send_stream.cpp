@@ -1,6 +1,7 @@
 #include "session/rtp_send_stream.hpp"
 
 #include "rtp/ntp_time.hpp"
+#include "rtp/red_packet.hpp"
 #include "rtp/rtp_packet.hpp"
 
 namespace peercall {
@@ -12,16 +13,23 @@ RtpSendStream::RtpSendStream(const StreamConfig& config, uint16_t first_sequence
 void RtpSendStream::send_frame(const std::vector<Bytes>& payloads, uint32_t media_timestamp,
                                Instant capture_time, bool keyframe, Instant now,
                                Retransmitter* history, std::deque<SessionOutput>& out) {
+  const bool red = config_.red_payload_type != 0;
   RtpHeader header;
-  header.payload_type = config_.payload_type;
+  header.payload_type = red ? config_.red_payload_type : config_.payload_type;
   header.ssrc = config_.local_ssrc;
   header.timestamp = media_timestamp + timestamp_offset_;
   for (size_t i = 0; i < payloads.size(); ++i) {
     header.sequence_number = next_sequence_++;
     header.marker = (i + 1 == payloads.size());
     Transmit t;
-    t.datagram.reserve(12 + payloads[i].size());
-    write_rtp(header, payloads[i], t.datagram);
+    t.datagram.reserve(12 + kRedHeaderSize + payloads[i].size());
+    if (red) {
+      Bytes block;
+      write_red_payload(config_.payload_type, payloads[i], block);
+      write_rtp(header, block, t.datagram);
+    } else {
+      write_rtp(header, payloads[i], t.datagram);
+    }
     if (history) history->remember(header.sequence_number, t.datagram, now);
     out.emplace_back(std::move(t));
     ++stats_.packets;
@@ -42,7 +50,7 @@ SenderReport RtpSendStream::sender_report(Instant now) const {
   const int64_t elapsed_us = to_micros(now - last_capture_time_);
   sr.rtp_timestamp = last_rtp_timestamp_ +
                      static_cast<uint32_t>(elapsed_us * int64_t(config_.clock_rate) / 1'000'000);
-  sr.packet_count = static_cast<uint32_t>(stats_.packets);
+  sr.packet_count = static_cast<uint32_t>(stats_.packets + repair_packets_);
   sr.octet_count = octets_;
   return sr;
 }

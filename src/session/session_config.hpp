@@ -40,7 +40,20 @@ struct StreamConfig {
   uint8_t fec_payload_type = 0;
   uint32_t local_fec_ssrc = 0;
   uint32_t remote_fec_ssrc = 0;
+  // RED (RFC 2198) with ULPFEC (RFC 5109), as browsers take FEC (instead of
+  // FlexFEC; 0 = not negotiated): every video packet we send is a one-block
+  // RED packet, repairs are RED blocks of ulpfec_payload_type on the media
+  // SSRC, and our RTX uses red_rtx_payload_type (apt=red). RED from the peer
+  // is unwrapped; its RTX may come with either RTX payload type.
+  uint8_t red_payload_type = 0;
+  uint8_t ulpfec_payload_type = 0;
+  uint8_t red_rtx_payload_type = 0;
 };
+
+// The RTX payload type our retransmissions (and probe padding) go out with.
+inline uint8_t sent_rtx_payload_type(const StreamConfig& s) {
+  return s.red_payload_type != 0 ? s.red_rtx_payload_type : s.rtx_payload_type;
+}
 
 struct SessionConfig {
   std::vector<StreamConfig> streams;  // the stream table, in m-line order

@@ -4,7 +4,8 @@ namespace peercall {
 
 ReceiveEntry* StreamTable::route(uint32_t ssrc, uint8_t payload_type) {
   if (ReceiveEntry* known = receive_by_remote_ssrc(ssrc)) {
-    return known->config.payload_type == payload_type ? known : nullptr;
+    const bool red = known->config.red_payload_type != 0 && known->config.red_payload_type == payload_type;
+    return known->config.payload_type == payload_type || red ? known : nullptr;
   }
   // Not signalled: the first packet of this m-line's payload type names it.
   for (ReceiveEntry& r : receive_) {
@@ -17,7 +18,9 @@ ReceiveEntry* StreamTable::route(uint32_t ssrc, uint8_t payload_type) {
 ReceiveEntry* StreamTable::route_rtx(uint32_t ssrc, uint8_t payload_type) {
   if (ssrc == 0) return nullptr;
   for (ReceiveEntry& r : receive_) {
-    if (r.config.rtx_payload_type == 0 || r.config.rtx_payload_type != payload_type) continue;
+    const bool rtx_type = (r.config.rtx_payload_type != 0 && r.config.rtx_payload_type == payload_type) ||
+                          (r.config.red_rtx_payload_type != 0 && r.config.red_rtx_payload_type == payload_type);
+    if (!rtx_type) continue;
     if (r.remote_rtx_ssrc == 0 && !is_remote_ssrc(ssrc)) r.remote_rtx_ssrc = ssrc;  // not signalled: latch
     if (r.remote_rtx_ssrc == ssrc) return &r;
   }
@@ -81,7 +84,7 @@ std::vector<uint32_t> StreamTable::local_ssrcs() const {
   for (const SendEntry& s : send_) {
     out.push_back(s.config.local_ssrc);
     if (s.retransmitter && s.retransmitter->uses_rtx()) out.push_back(s.retransmitter->rtx_ssrc());
-    if (s.fec) out.push_back(s.config.local_fec_ssrc);
+    if (s.fec && s.config.local_fec_ssrc) out.push_back(s.config.local_fec_ssrc);
   }
   if (out.empty()) out.push_back(rtcp_ssrc());
   return out;

@@ -18,6 +18,7 @@
 #include "session/retransmitter.hpp"
 #include "session/rtp_receive_stream.hpp"
 #include "session/rtp_send_stream.hpp"
+#include "session/sent_frame_collector.hpp"
 #include "session/session_config.hpp"
 
 namespace peercall {
@@ -26,7 +27,8 @@ struct SendEntry {
   StreamConfig config;
   RtpSendStream rtp;
   std::unique_ptr<Retransmitter> retransmitter;  // video with NACK only
-  std::unique_ptr<FecEncoder> fec;               // video with FlexFEC only
+  std::unique_ptr<FecEncoder> fec;               // video with FlexFEC or ULPFEC only
+  std::unique_ptr<SentFrameCollector> sent_frames;  // ULPFEC only: frames protected as they leave
   uint64_t superseded_unsent = 0;  // queued packets a keyframe made useless, dropped unsent
   // Protection (FEC + RTX) bytes per media byte over the last 1-2 s, for the
   // video encoder's share of the target: counters at the start of the
@@ -57,6 +59,8 @@ struct ReceiveEntry {
   uint32_t remote_fec_ssrc = 0;
   std::unique_ptr<FecReceiver> fec;
   uint64_t fec_received = 0;  // FEC packets routed here, before the receiver existed too
+  uint64_t red_received = 0;     // RED packets unwrapped into this stream
+  uint64_t ulpfec_ignored = 0;   // ULPFEC repairs from the peer: counted, not used
   // Video: when the last first-copy packet arrived and the highest sequence
   // so far (a gap after a silence is not repaired, see PeerSession).
   std::optional<Instant> last_video_arrival;
@@ -80,6 +84,13 @@ class StreamTable {
           fc.fec_payload_type = s.fec_payload_type;
           fc.first_sequence_number = uint16_t(random());
           e.fec = std::make_unique<FecEncoder>(fc);
+        } else if (s.kind == MediaKind::kVideo && s.red_payload_type != 0 && s.ulpfec_payload_type != 0) {
+          FecEncoderConfig fc;
+          fc.format = FecFormat::kUlpfec;
+          fc.fec_payload_type = s.ulpfec_payload_type;
+          fc.red_payload_type = s.red_payload_type;
+          e.fec = std::make_unique<FecEncoder>(fc);
+          e.sent_frames = std::make_unique<SentFrameCollector>(s.local_ssrc, s.red_payload_type, s.payload_type);
         }
         send_.push_back(std::move(e));
       }
@@ -94,7 +105,8 @@ class StreamTable {
     }
   }
 
-  // The receive stream an RTP packet belongs to, or null (counted by the caller).
+  // The receive stream an RTP packet belongs to, or null (counted by the
+  // caller); RED packets (payload type red) are routed too.
   ReceiveEntry* route(uint32_t ssrc, uint8_t payload_type);
   // The receive stream an RTX packet repairs, or null (learning the RTX SSRC if unknown).
   ReceiveEntry* route_rtx(uint32_t ssrc, uint8_t payload_type);

@@ -15,6 +15,7 @@
 //   --expect-refusal TEXT   (refused) the status must contain TEXT
 //   --expect-sas "ddd ddd"  (page) the check number must be this one
 //   --frames N              video frames to decode (default 30)
+//   --expect-fec            (page) FEC packets must arrive with the video (the receiver's histograms)
 //   --end-within SECONDS    (ended) how long after connecting the page must notice (default 20)
 //   --expect-chat-from NAME (chat) the name peercall's lines must carry (default: any but 'you')
 //   --flood N               (chat) lines sent at once (default 50)
@@ -29,9 +30,10 @@ import { readFileSync } from 'node:fs';
 
 const [scenario, url, ...rest] = process.argv.slice(2);
 const opt = { frames: 30, timeout: 60, expectRefusal: null, expectSas: null, endWithin: 20,
-              expectChatFrom: null, flood: 50, stepWithin: 20 };
+              expectChatFrom: null, flood: 50, stepWithin: 20, expectFec: false };
 for (let i = 0; i < rest.length; i += 2) {
   const [key, value] = [rest[i], rest[i + 1]];
+  if (key === '--expect-fec') { opt.expectFec = true; --i; continue; }
   if (key === '--frames') opt.frames = Number(value);
   else if (key === '--timeout') opt.timeout = Number(value);
   else if (key === '--expect-refusal') opt.expectRefusal = value;
@@ -78,12 +80,19 @@ async function mediaStats(page, which) {
   return page.evaluate(async (which) => {
     const pc = which === 'bare' ? window.barePc : window.peercall?.pc;  // no eval: the page's CSP forbids it
     if (!pc) return null;
-    const out = { videoIn: 0, audioEnergyIn: 0, audioSamplesIn: 0, videoOut: 0, videoWidthIn: 0, codecs: [] };
+    const out = { videoIn: 0, audioEnergyIn: 0, audioSamplesIn: 0, videoOut: 0, videoWidthIn: 0, codecs: [],
+                  fecIn: 0, packetsLostIn: 0, nacksSent: 0, freezes: 0, freezeSeconds: 0, plisSent: 0 };
     const stats = await pc.getStats();
     stats.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         out.videoIn = Math.max(out.videoIn, s.framesDecoded || 0);
         out.videoWidthIn = Math.max(out.videoWidthIn, s.frameWidth || 0);
+        out.fecIn += s.fecPacketsReceived || 0;
+        out.packetsLostIn += s.packetsLost || 0;
+        out.nacksSent += s.nackCount || 0;
+        out.freezes += s.freezeCount || 0;
+        out.freezeSeconds += s.totalFreezesDuration || 0;
+        out.plisSent += s.pliCount || 0;
       }
       if (s.type === 'inbound-rtp' && s.kind === 'audio') {
         out.audioEnergyIn = Math.max(out.audioEnergyIn, s.totalAudioEnergy || 0);
@@ -162,8 +171,10 @@ async function scenarioPage(page) {
   const joined = await waitForState(page, ['connected', 'refused', 'failed', 'ended'], 20);
   expect('connected', joined, joined.state === 'connected' && joined.status === 'connected, encrypted');
 
+  // 30 frames a second, and as long again for a slow start.
   const stats = await waitForMedia(page, 'page',
-    (s) => s.videoIn > opt.frames && s.audioEnergyIn > 0 && (watching || s.videoOut > opt.frames), 20);
+    (s) => s.videoIn > opt.frames && s.audioEnergyIn > 0 && (watching || s.videoOut > opt.frames),
+    Math.max(20, (opt.frames / 30) * 2));
   summary.checks.stats = stats;
   expect('video_frames_decoded', stats?.videoIn, stats && stats.videoIn > opt.frames);
   expect('audio_energy_received', stats?.audioEnergyIn, stats && stats.audioEnergyIn > 0);
@@ -183,6 +194,43 @@ async function scenarioPage(page) {
   expect('hung_up', after, after.state === 'ended' && after.status === 'the call ended');
   const response = await deleted;
   expect('delete_status', response?.status() ?? null, response && response.status() >= 200 && response.status() < 300);
+  if (opt.expectFec) {
+    // inbound-rtp has no FEC counts for ULPFEC; the receiver records them in
+    // histograms when its stream ends (after 10 s or more of it).
+    const fec = await fecHistograms(page);
+    summary.checks.fec_histograms = fec;
+    expect('fec_packets_received', fec, fec && fec.receivedPercent > 0);
+  }
+}
+
+// WebRTC.Video.ReceivedFecPacketsInPercent and RecoveredMediaPacketsInPercentOfFec,
+// as chrome://histograms shows them (their mean), or null.
+async function fecHistograms(page) {
+  const view = await page.context().newPage();
+  const mean = (text, name) => {
+    const at = text.indexOf(`Histogram: ${name} `);
+    if (at < 0) return null;
+    const m = /mean = ([0-9.]+)/.exec(text.slice(at, at + 300));
+    return m ? Number(m[1]) : null;
+  };
+  let text = '';
+  for (let i = 0; i < 20; ++i) {
+    await view.goto('chrome://histograms/#WebRTC.Video', { timeout: 5000 }).catch((e) => { summary.console.push(`histograms: ${e.message}`); });
+    // The renderer's (WebRTC's) histograms are only listed with the subprocesses'.
+    await view.evaluate(() => {
+      const box = [...document.querySelectorAll('input[type=checkbox]')][0];
+      if (box && !box.checked) box.click();
+      const refresh = [...document.querySelectorAll('button')].find((b) => /refresh/i.test(b.textContent));
+      refresh?.click();
+    }).catch(() => {});
+    await view.waitForTimeout(1000);
+    text = await view.evaluate(() => document.body.innerText).catch(() => '');
+    const received = mean(text, 'WebRTC.Video.ReceivedFecPacketsInPercent');
+    if (received !== null)
+      return { receivedPercent: received, recoveredPercentOfFec: mean(text, 'WebRTC.Video.RecoveredMediaPacketsInPercentOfFec') };
+  }
+  summary.checks.histograms_seen = text.slice(0, 1000);
+  return null;
 }
 
 async function scenarioWhip(page) {

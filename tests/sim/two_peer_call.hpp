@@ -8,6 +8,7 @@
 // three times that), times `encoder_fraction` (an encoder that undershoots).
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -47,6 +48,8 @@ struct TwoPeerCallOptions {
   // pattern sends ~65 %): the call is application-limited.
   double encoder_fraction = 1.0;
   int encoder_max_bps = 0;  // the app's video bitrate cap (--bitrate), 0: none
+  // Sees every datagram a side sends, before the link (and its loss).
+  std::function<void(int from, const Bytes& datagram)> on_wire;
 };
 
 class TwoPeerCall {
@@ -163,6 +166,7 @@ class TwoPeerCall {
       CallPeer& p = peers_[i];
       while (auto out = p.session->poll_output()) {
         if (auto* t = std::get_if<Transmit>(&*out)) {
+          if (options_.on_wire) options_.on_wire(i, t->datagram);
           net_.send(i, std::move(t->datagram), now_, model_);
           continue;
         }

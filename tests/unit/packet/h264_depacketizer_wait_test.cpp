@@ -220,3 +220,68 @@ TEST(H264DepacketizerWait, ReorderingInsideTheWaitIsNoLoss) {
 
 }  // namespace
 }  // namespace peercall
+
+namespace peercall {
+namespace {
+
+// The stream with one padding sequence number (a ULPFEC repair's) after each
+// frame: (seq, packet index or -1 for padding).
+std::vector<std::pair<int64_t, int>> with_padding(const Stream& s) {
+  std::vector<std::pair<int64_t, int>> out;
+  int64_t seq = 100;
+  for (size_t i = 0; i < s.packets.size(); ++i) {
+    out.emplace_back(seq++, int(i));
+    if (s.packets[i].marker) out.emplace_back(seq++, -1);
+  }
+  return out;
+}
+
+void push_at(H264Depacketizer& d, const Stream& s, std::pair<int64_t, int> p, Instant at) {
+  if (p.second < 0) {
+    d.push_padding(p.first, 0, at);
+    return;
+  }
+  const RtpPacket& rtp = s.packets[size_t(p.second)];
+  d.push(p.first, rtp.timestamp, rtp.marker, rtp.payload, at);
+}
+
+TEST(H264DepacketizerPadding, PaddingBetweenFramesLeavesNoGap) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(100));
+  const auto order = with_padding(s);
+  for (size_t i = 0; i < order.size(); ++i) push_at(d, s, order[i], arrival(i));
+  const auto out = drain(d);
+  ASSERT_EQ(out.size(), s.frames.size());
+  for (size_t f = 0; f < out.size(); ++f) EXPECT_EQ(out[f].annexb, s.frames[f].expected) << f;
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+  EXPECT_EQ(d.stats().frames_waited, 0u);
+  EXPECT_FALSE(d.take_keyframe_request());
+}
+
+TEST(H264DepacketizerPadding, ALostPaddingIsWaitedForLikeAnyPacket) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  d.set_max_wait(milliseconds(100));
+  // Up to frame 4 (a whole keyframe beyond a gap would be jumped to).
+  auto order = with_padding(s);
+  while (order.back().second < 0 || s.frame_of[size_t(order.back().second)] >= 5) order.pop_back();
+  // The padding after frame 1 is lost, and resent 30 ms later.
+  size_t lost = 0, seen = 0;
+  for (size_t i = 0; i < order.size(); ++i)
+    if (order[i].second < 0 && seen++ == 1) lost = i;
+  for (size_t i = 0; i < order.size(); ++i)
+    if (i != lost) push_at(d, s, order[i], arrival(i));
+  EXPECT_EQ(drain(d).size(), 2u) << "frames after the gap wait";
+  EXPECT_TRUE(d.next_timeout()) << "for the resend";
+  d.push_padding(order[lost].first, 0, arrival(order.size()) + milliseconds(30));
+  EXPECT_EQ(drain(d).size(), 3u);
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+  // A padding sequence number twice, or one already passed: nothing happens.
+  d.push_padding(order[lost].first, 0, arrival(order.size()) + milliseconds(40));
+  EXPECT_EQ(d.stats().frames_lost, 0u);
+  EXPECT_TRUE(drain(d).empty());
+}
+
+}  // namespace
+}  // namespace peercall

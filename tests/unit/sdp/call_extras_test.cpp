@@ -105,3 +105,54 @@ TEST(CallExtras, PeercallsAgreeOnFlexFecWithTheirSsrcs) {
 }
 
 }  // namespace
+
+#include "chrome_offer.hpp"
+
+namespace {
+
+bool has_line(const std::string& text, const std::string& line) { return text.find(line) != std::string::npos; }
+
+TEST(CallExtras, BrowserOfferGetsRedAndUlpfecWhenFecIsOn) {
+  LocalMediaConfig b = listener();
+  b.video_rtx_ssrc = 0xD1D1D1D1;
+  b.video_fec_ssrc = 888002;
+  auto answered = create_answer(parse(chrome_offer()), b);
+  ASSERT_TRUE(answered.ok()) << answered.error();
+  const auto& [answer, n] = *answered;
+  EXPECT_EQ(n.video.fec_payload_type, 0) << "the browser offers no FlexFEC";
+  EXPECT_EQ(n.video.red_payload_type, 116);
+  EXPECT_EQ(n.video.ulpfec_payload_type, 118);
+  EXPECT_EQ(n.video.red_rtx_payload_type, 117);  // a=fmtp:117 apt=116
+  EXPECT_EQ(n.video.rtx_payload_type, 109);      // H.264's own, for what the browser resends
+  EXPECT_EQ(n.audio.red_payload_type, 0) << "audio RED (red/48000) is not taken";
+  const std::string text = write_sdp(answer);
+  EXPECT_TRUE(has_line(text, "m=video 9 UDP/TLS/RTP/SAVPF 108 109 116 117 118")) << text;
+  EXPECT_TRUE(has_line(text, "a=rtpmap:116 red/90000"));
+  EXPECT_TRUE(has_line(text, "a=rtpmap:118 ulpfec/90000"));
+  EXPECT_TRUE(has_line(text, "a=fmtp:117 apt=116"));
+  EXPECT_FALSE(has_line(text, "FEC-FR")) << "ULPFEC has no SSRC of its own";
+  // The answer parses back (as the browser reads it) to the same choice.
+  const SessionDescription reread = via_text(answer);
+  ASSERT_TRUE(find_red_ulpfec(reread.media[1], true).has_value());
+
+  // FEC off: neither is answered.
+  b.video_fec_ssrc = 0;
+  auto plain = create_answer(parse(chrome_offer()), b);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->second.video.red_payload_type, 0);
+  EXPECT_FALSE(has_line(write_sdp(plain->first), "ulpfec"));
+}
+
+TEST(CallExtras, RedNeedsItsRtxWhenTheCallResends) {
+  MediaDescription m;
+  m.codecs = {{108, "H264", 90000, 1, "", {}}, {109, "rtx", 90000, 1, "apt=108", {}},
+              {116, "red", 90000, 1, "", {}}, {118, "ulpfec", 90000, 1, "", {}}};
+  EXPECT_FALSE(find_red_ulpfec(m, true).has_value()) << "no rtx apt=116: RED could not be resent";
+  auto without_rtx = find_red_ulpfec(m, false);
+  ASSERT_TRUE(without_rtx.has_value());
+  EXPECT_EQ(without_rtx->red_rtx, nullptr);
+  m.codecs.pop_back();
+  EXPECT_FALSE(find_red_ulpfec(m, false).has_value()) << "RED alone is no FEC";
+}
+
+}  // namespace
