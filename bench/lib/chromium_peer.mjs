@@ -14,13 +14,18 @@
 // audio_concealed_pct, freezes, mono_s); the caller also writes FRAMES-OUT
 // ("arrival_us frame capture_us" per frame shown, CLOCK_MONOTONIC, as
 // frame_timeline.py record does). Exit 0 on a finished call, 1 otherwise.
+//   node chromium_peer.mjs whep https://HOST:PORT/whep#CODE SECONDS FRAMES-OUT STATS-OUT
+// whep: a viewer of a `peercall stream` (bench/browser_viewer_bench.sh):
+// WHEP with the code as bearer token, receiving only, frames timed from
+// peercall's own stamp (src/media/synthetic/frame_stamp.hpp: its capture time
+// is CLOCK_MONOTONIC already), DELETE after SECONDS.
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const [role, dir, seconds, framesOut, statsOut] = process.argv.slice(2);
-if (!['listen', 'call', 'watch'].includes(role) || !statsOut) {
-  console.error('usage: node chromium_peer.mjs listen|call|watch DIR SECONDS FRAMES-OUT STATS-OUT');
+if (!['listen', 'call', 'watch', 'whep'].includes(role) || !statsOut) {
+  console.error('usage: node chromium_peer.mjs listen|call|watch DIR|whep URL SECONDS FRAMES-OUT STATS-OUT');
   process.exit(2);
 }
 const here = dirname(new URL(import.meta.url).pathname);
@@ -55,31 +60,44 @@ const browser = await chromium.launch({
 });
 let ok = false;
 try {
-  const page = await browser.newPage();
+  const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
   page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
   page.on('console', (m) => console.error(`console: ${m.text()}`));
   writeFileSync(framesOut, '');
   writeFileSync(statsOut, '');
   await page.exposeFunction('reportFrame', (arrivalMs, frame, captureMs) =>
     appendFileSync(framesOut, `${wallToMonoUs(arrivalMs)} ${frame} ${wallToMonoUs(captureMs)}\n`));
-  // Served by the route, never fetched: http://localhost is a secure context (getUserMedia).
-  await page.route('http://localhost/peer', (route) => route.fulfill({ contentType: 'text/html',
-    body: '<canvas id=c width=640 height=480></canvas><video id=v muted playsinline></video><audio id=a></audio>' }));
-  await page.goto('http://localhost/peer');
-  await page.evaluate(async () => {
-    const s = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
-    s.getTracks().forEach((t) => t.stop());
+  // peercall's stamp: the capture time's low 40 bits of CLOCK_MONOTONIC us, taken nearest to now.
+  await page.exposeFunction('reportMonoFrame', (arrivalMs, frame, low40) => {
+    const span = 2 ** 40, now = monoUs();
+    let capture = now - ((((now - low40) % span) + span) % span);
+    if (now - capture > span / 2) capture += span;
+    appendFileSync(framesOut, frame < 0 ? `${wallToMonoUs(arrivalMs)} -1 -1\n`
+                                        : `${wallToMonoUs(arrivalMs)} ${frame} ${capture}\n`);
   });
   const calls = role !== 'listen';
-  await page.evaluate(setUpPage, role === 'watch');
-  if (calls) {
-    writeFileSync(join(dir, 'offer.sdp.tmp'), await page.evaluate(() => window.makeOffer()));
-    writeFileSync(join(dir, 'offer.sdp'), readFileSync(join(dir, 'offer.sdp.tmp')));
-    await page.evaluate((sdp) => window.takeAnswer(sdp), await waitFile(join(dir, 'answer.sdp'), 30000));
+  let whepSession = null;
+  if (role === 'whep') {
+    whepSession = await connectWhep(page);
   } else {
-    const answer = await page.evaluate((sdp) => window.takeOffer(sdp), await waitFile(join(dir, 'offer.sdp'), 60000));
-    writeFileSync(join(dir, 'answer.sdp.tmp'), answer);
-    writeFileSync(join(dir, 'answer.sdp'), answer);
+    // Served by the route, never fetched: http://localhost is a secure context (getUserMedia).
+    await page.route('http://localhost/peer', (route) => route.fulfill({ contentType: 'text/html',
+      body: '<canvas id=c width=640 height=480></canvas><video id=v muted playsinline></video><audio id=a></audio>' }));
+    await page.goto('http://localhost/peer');
+    await page.evaluate(async () => {
+      const s = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      s.getTracks().forEach((t) => t.stop());
+    });
+    await page.evaluate(setUpPage, { receiveOnly: role === 'watch', peercallStamp: false });
+    if (calls) {
+      writeFileSync(join(dir, 'offer.sdp.tmp'), await page.evaluate(() => window.makeOffer()));
+      writeFileSync(join(dir, 'offer.sdp'), readFileSync(join(dir, 'offer.sdp.tmp')));
+      await page.evaluate((sdp) => window.takeAnswer(sdp), await waitFile(join(dir, 'answer.sdp'), 30000));
+    } else {
+      const answer = await page.evaluate((sdp) => window.takeOffer(sdp), await waitFile(join(dir, 'offer.sdp'), 60000));
+      writeFileSync(join(dir, 'answer.sdp.tmp'), answer);
+      writeFileSync(join(dir, 'answer.sdp'), answer);
+    }
   }
   await page.evaluate(() => Promise.race([window.connected, new Promise((_, no) =>
     setTimeout(() => no(new Error('not connected within 30 s')), 30000))]));
@@ -101,7 +119,11 @@ try {
     }
     last = s;
   }
-  if (calls) writeFileSync(join(dir, 'bye'), '');
+  if (whepSession) {
+    await page.evaluate((at) => at && fetch(at, { method: 'DELETE' }).catch(() => {}), whepSession);
+  } else if (calls) {
+    writeFileSync(join(dir, 'bye'), '');
+  }
   ok = true;
 } catch (e) {
   console.error(`chromium_peer ${role}: ${e.message}`);
@@ -110,8 +132,30 @@ try {
 }
 finish(ok ? 0 : 1);
 
+// WHEP against a peercall streamer: `dir` is https://HOST:PORT/whep#CODE. The
+// page is the streamer's own origin (a secure context for the fetch); the
+// session's URL is returned, for the DELETE.
+async function connectWhep(page) {
+  const target = new URL(dir);
+  const code = decodeURIComponent(target.hash.replace(/^#/, ''));
+  await page.goto(target.origin + '/', { timeout: 15000 });
+  await page.evaluate(() => {
+    document.body.innerHTML = '<canvas id=c width=640 height=480></canvas><video id=v muted playsinline></video><audio id=a></audio>';
+  });
+  await page.evaluate(setUpPage, { receiveOnly: true, peercallStamp: true });
+  const offer = await page.evaluate(() => window.makeOffer());
+  const answer = await page.evaluate(async ({ url, code, offer }) => {
+    const r = await fetch(url, { method: 'POST', body: offer,
+                                 headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${code}` } });
+    if (r.status !== 201) throw new Error(`WHEP POST: ${r.status} ${await r.text()}`);
+    return { sdp: await r.text(), location: r.headers.get('Location') };
+  }, { url: target.origin + target.pathname, code, offer });
+  await page.evaluate((sdp) => window.takeAnswer(sdp), answer.sdp);
+  return answer.location ? new URL(answer.location, target.origin).href : null;
+}
+
 // In the page: the stamped canvas, the tone, the peer connection, the reader.
-function setUpPage(receiveOnly) {
+function setUpPage({ receiveOnly, peercallStamp }) {
   const W = 640, H = 480, COLS = 32, ROWS = 3, BW = W / COLS, BH = 26;
   const canvas = document.getElementById('c');
   const ctx = canvas.getContext('2d');
@@ -194,6 +238,11 @@ function setUpPage(receiveOnly) {
     video.play().catch(() => {});
     const onFrame = () => {
       const arrival = now();
+      if (peercallStamp) {
+        readPeercallStamp(arrival);
+        video.requestVideoFrameCallback(onFrame);
+        return;
+      }
       // Scaled to 640 wide whatever the size sent, the band keeps its place.
       rctx.drawImage(video, 0, 0, video.videoWidth, video.videoHeight * ROWS * BH / H, 0, 0, W, ROWS * BH);
       const px = rctx.getImageData(0, 0, W, ROWS * BH).data;
@@ -218,6 +267,46 @@ function setUpPage(receiveOnly) {
     };
     video.requestVideoFrameCallback(onFrame);
   };
+
+  // peercall's stamp (src/media/synthetic/frame_stamp.hpp): 3 rows of 32
+  // blocks, each H/18 high, across the top; 16-bit sync 0xB38C, 24-bit frame
+  // number, 40-bit capture time (CLOCK_MONOTONIC us), CRC-16/CCITT of those
+  // 8 bytes. Each block's inner half is averaged.
+  const band = document.createElement('canvas');
+  const bctx = band.getContext('2d', { willReadFrequently: true });
+  function readPeercallStamp(arrival) {
+    const vw = video.videoWidth, vh = video.videoHeight, bh = Math.ceil(3 * vh / 18);
+    if (!vw || !vh) return;
+    if (band.width !== vw || band.height !== bh) { band.width = vw; band.height = bh; }
+    bctx.drawImage(video, 0, 0, vw, bh, 0, 0, vw, bh);
+    const px = bctx.getImageData(0, 0, vw, bh).data;
+    const bits = [];
+    const inner = (i, size, parts) => {
+      const lo = Math.ceil((4 * i + 1) * size / (4 * parts)), hi = Math.floor((4 * i + 3) * size / (4 * parts));
+      return [lo, Math.max(hi, lo + 1)];
+    };
+    for (let r = 0; r < 3; r++) {
+      const [y0, y1] = inner(r, vh, 18);
+      for (let i = 0; i < 32; i++) {
+        const [x0, x1] = inner(i, vw, 32);
+        let sum = 0, count = 0;
+        for (let y = y0; y < Math.min(y1, bh); y++)
+          for (let x = x0; x < x1; x++) { sum += px[(y * vw + x) * 4]; count++; }
+        bits.push(count && sum / count > 128 ? 1 : 0);
+      }
+    }
+    let at = 0;
+    const take = (n) => { let v = 0; for (let k = 0; k < n; k++) v = v * 2 + bits[at++]; return v; };
+    const sync = take(16), frame = take(24), time40 = take(40), crc = take(16);
+    const bytes = [frame >>> 16 & 255, frame >>> 8 & 255, frame & 255];
+    for (let k = 4; k >= 0; k--) bytes.push(Math.floor(time40 / 2 ** (8 * k)) % 256);
+    let c = 0xffff;
+    for (const b of bytes) {
+      c ^= b << 8;
+      for (let k = 0; k < 8; k++) c = (c & 0x8000 ? (c << 1) ^ 0x1021 : c << 1) & 0xffff;
+    }
+    window.reportMonoFrame(arrival, sync === 0xb38c && c === crc ? frame : -1, time40);
+  }
 
   window.totals = async () => {
     const t = { at: Date.now(), bytesIn: 0, framesIn: 0, freezes: 0, bwe: 0, target: 0, concealed: 0, samples: 0,

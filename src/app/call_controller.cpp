@@ -252,7 +252,8 @@ LocalMediaConfig CallController::local_media() const {
   local.audio_ssrc = audio_ssrc_;
   local.video_ssrc = video_ssrc_;
   local.video_rtx_ssrc = video_rtx_ssrc_;
-  local.video_fec_ssrc = video_fec_ssrc_;  // FlexFEC between peercalls, sized by the loss
+  // FlexFEC between peercalls, RED + ULPFEC to browsers, sized by the loss.
+  local.video_fec_ssrc = options_.fec ? video_fec_ssrc_ : 0;
   local.cname = "peercall-" + std::to_string(video_ssrc_);
   local.data_channel = true;  // chat and mute / camera state, end-to-end encrypted
   local.transport_cc = true;  // congestion control: the encoder follows the link

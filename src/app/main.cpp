@@ -108,6 +108,9 @@ void add_media_options(CLI::App& cmd, MediaOptions& o, bool sends, bool receives
                           "No echo cancellation (on by default when a microphone and a speaker are both used)");
     cmd.add_flag_callback("--no-ns", [&o] { o.ns = false; }, "No noise suppression on the microphone");
     cmd.add_flag_callback("--no-agc", [&o] { o.agc = false; }, "No automatic gain control on the microphone");
+    cmd.add_flag_callback("--no-fec", [&o] { o.fec = false; },
+                          "No FEC for the video (FlexFEC to peercalls, RED + ULPFEC to browsers, sized by the "
+                          "loss): less to send on a lossy link, and a round trip's wait for each lost packet");
   }
   cmd.add_option("--view", o.view, "Window: auto (when a display exists), window, none")
       ->check(CLI::IsMember({"auto", "window", "none"}))

@@ -20,6 +20,7 @@ struct MediaOptions {
   bool aec = true;  // --no-aec
   bool ns = true;   // --no-ns
   bool agc = true;  // --no-agc
+  bool fec = true;  // --no-fec: no video FEC offered or answered
   std::string view = "auto";       // auto | window | none
   std::string speaker = "default";  // default | NAME | none
   int speaker_delay_ms = 0;         // what the speaker adds unseen (Bluetooth), for lip sync

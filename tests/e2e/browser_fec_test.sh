@@ -5,8 +5,8 @@
 # the viewer). Chromium offers no FlexFEC, so peercall answers RED + ULPFEC
 # (RFC 2198, RFC 5109) and protects its video as it leaves the pacer; the
 # browser must count FEC packets (inbound-rtp fecPacketsReceived), see the
-# loss, and keep decoding. Figures (loss, NACKs, freezes) are printed; the
-# comparison belongs in bench/.
+# loss, and keep decoding; with --no-fec none is sent. Figures (loss, NACKs,
+# freezes) are printed; the comparison is bench/browser_viewer_bench.sh's.
 # Args: PEERCALL ANALYZE [NETSIM]. Needs root, ip, /dev/net/tun, Chromium and
 # playwright-core; skipped (77) without.
 source "$(dirname "$0")/lib.sh"
@@ -26,9 +26,10 @@ XDG_CONFIG_HOME=$WORK/cfg ip netns exec $NC_NS_A "$PEERCALL" stream --invite $NC
 streamer=$!; NC_PIDS+=($streamer)
 nc_wait_for 10 ip netns exec $NC_NS_A bash -c '(exec 3<>/dev/tcp/198.18.0.1/5004)' ||
   fail "the streamer did not start: $(tail -3 "$WORK/s.err")"
-# 300 frames (10 s at 30 fps) through the loss.
+# 360 frames (12 s at 30 fps) through the loss: the receiver records its FEC
+# histograms only for streams of 10 s or more.
 ip netns exec $NC_NS_B timeout 90 node "$root/tests/browser/guest_test.mjs" page \
-  "https://198.18.0.1:5004/call#$NC_CODE" --frames 300 --expect-fec --timeout 75 \
+  "https://198.18.0.1:5004/call#$NC_CODE" --frames 360 --expect-fec --timeout 75 \
   > "$WORK/viewer.json" 2> "$WORK/viewer.err"
 rc=$?
 note "viewer: $(cat "$WORK/viewer.json") $(tail -c 1500 "$WORK/viewer.err")"
@@ -49,4 +50,18 @@ print(f"browser viewer, 5% loss, RTT 100 ms: {s['videoIn']} frames decoded, {s['
       f"FEC {h['receivedPercent']}% of packets received, media recovered {h['recoveredPercentOfFec']}% of FEC, "
       f"{s['nacksSent']} NACKs, {s['plisSent']} PLIs, {s['freezes']} freezes ({s['freezeSeconds']:.2f} s)")
 PY
+
+# --no-fec: the same viewer, the same loss, and no FEC at all (NACK/RTX repair it).
+XDG_CONFIG_HOME=$WORK/cfg ip netns exec $NC_NS_A "$PEERCALL" stream --invite $NC_CODE --port 5004 \
+  --bind 198.18.0.1 "${SENDER[@]}" --no-fec --stats "$WORK/n.jsonl" 2> "$WORK/n.err" &
+streamer=$!; NC_PIDS+=($streamer)
+nc_wait_for 10 ip netns exec $NC_NS_A bash -c '(exec 3<>/dev/tcp/198.18.0.1/5004)' ||
+  fail "the --no-fec streamer did not start: $(tail -3 "$WORK/n.err")"
+ip netns exec $NC_NS_B timeout 60 node "$root/tests/browser/guest_test.mjs" page \
+  "https://198.18.0.1:5004/call#$NC_CODE" --frames 90 --timeout 45 > "$WORK/nofec.json" 2> "$WORK/nofec.err" ||
+  fail "the browser viewer of --no-fec failed: $(cat "$WORK/nofec.json") $(tail -5 "$WORK/n.err")"
+check "$WORK/nofec.json" "j['checks']['stats']['packetsLostIn'] > 0" "the link lost nothing under --no-fec"
+kill -INT $streamer; nc_wait_pid 10 $streamer
+tail -n 1 "$WORK/n.jsonl" > "$WORK/n.last.json"
+check "$WORK/n.last.json" "j['fec_packets_sent'] == 0" "--no-fec still sent FEC"
 echo "browser FEC test passed"
