@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "packet/h264_packetizer.hpp"
+#include "fec/ulpfec_packet.hpp"
+#include "rtp/red_packet.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "sdp/offer_answer.hpp"
@@ -88,6 +90,20 @@ void rtp_seeds() {
   padded[0] |= 0x20;
   padded.insert(padded.end(), {0, 0, 3});
   write_seed("rtp", "padding", padded);
+  Bytes red_media;
+  write_red_payload(96, payload, red_media);
+  write_seed("rtp", "red-media", rtp(100, 9, 3000, true, red_media));
+  UlpfecHeader fec;
+  fec.sn_base = 9;
+  fec.mask.set(0);
+  fec.mask.set(20);  // a long mask
+  fec.protection_length = uint16_t(payload.size());
+  Bytes block;
+  write_ulpfec_header(fec, block);
+  block.insert(block.end(), payload.begin(), payload.end());
+  Bytes red_fec;
+  write_red_payload(101, block, red_fec);
+  write_seed("rtp", "red-ulpfec", rtp(100, 10, 3000, false, red_fec));
 }
 
 void rtcp_seeds() {

@@ -308,7 +308,9 @@ std::optional<H264Depacketizer::Span> H264Depacketizer::find_complete_frame(bool
   bool run_has_start = false;
   for (const auto& [seq, packet] : packets_) {
     const bool adjacent = prev && prev_seq + 1 == seq;
-    if (!adjacent || prev->marker || prev->timestamp != packet.timestamp) {
+    // Padding is a span of its own: it ends what came before (unfinished,
+    // if no marker did) and holds no picture.
+    if (!adjacent || prev->marker || prev->timestamp != packet.timestamp || packet.padding) {
       run_first = seq;
       // After a gap (or at the floor, where a given-up frame ended) the
       // packet must start a picture: the gap may have held this frame's top.
@@ -341,6 +343,7 @@ void H264Depacketizer::emit(Span frame) {
   const auto end = packets_.upper_bound(frame.last);
   for (auto it = packets_.find(frame.first); it != end; ++it) {
     const Packet& packet = it->second;
+    if (packet.padding) continue;  // never inside a frame's span (see find_complete_frame)
     consistent = consistent && builder.add(packet.payload);
     if (it->first == frame.first || packet.arrival < au.first_packet_arrival) {
       au.first_packet_arrival = packet.arrival;

@@ -285,3 +285,36 @@ TEST(H264DepacketizerPadding, ALostPaddingIsWaitedForLikeAnyPacket) {
 
 }  // namespace
 }  // namespace peercall
+
+namespace peercall {
+namespace {
+
+// Padding right after a frame's packets whose marker was lost, with the
+// frame's own timestamp (a repair of that frame): the frame is not finished
+// by it (nor the padding read as a picture); the next keyframe is taken.
+TEST(H264DepacketizerPadding, PaddingAfterAFrameMissingItsMarkerEndsNothing) {
+  const Stream s = make_stream();
+  H264Depacketizer d;
+  const size_t f2 = first_packet(s, 2);
+  int64_t seq = 100;
+  for (size_t i = 0; i < f2; ++i) {
+    if (i + 1 == f2) {  // frame 1's marker packet, lost; its repair takes its place
+      d.push_padding(seq++, s.packets[i].timestamp, arrival(i));
+      continue;
+    }
+    const RtpPacket& p = s.packets[i];
+    d.push(seq++, p.timestamp, p.marker, p.payload, arrival(i));
+  }
+  for (size_t i = first_packet(s, 5); i < s.packets.size(); ++i) {
+    const RtpPacket& p = s.packets[i];
+    d.push(seq++, p.timestamp, p.marker, p.payload, arrival(i));
+  }
+  const auto out = drain(d);
+  ASSERT_GE(out.size(), 2u);
+  EXPECT_EQ(out[0].annexb, s.frames[0].expected);
+  EXPECT_TRUE(out[1].keyframe) << "frame 1 is not handed out broken: the next keyframe follows frame 0";
+  EXPECT_GE(d.stats().frames_lost, 1u);
+}
+
+}  // namespace
+}  // namespace peercall
