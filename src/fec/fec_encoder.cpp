@@ -141,21 +141,19 @@ Bytes FecEncoder::ulpfec_repair(const std::vector<size_t>& group,
   fec.protection_length = uint16_t(acc.size() - kFecBitStringHeaderSize);
   for (size_t i : group) fec.mask.set(i - group.front());  // consecutive, chunk <= 48
 
-  Bytes block;
-  block.reserve(fec.size() + fec.protection_length);
-  write_ulpfec_header(fec, block);
-  block.insert(block.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
-
   RtpHeader header;
   header.marker = false;
   header.payload_type = config_.red_payload_type;
   header.sequence_number = sequence;
   header.timestamp = first.timestamp;
   header.ssrc = first.ssrc;
-  Bytes payload;
-  write_red_payload(config_.fec_payload_type, block, payload);
+  // Header, RED byte, ULPFEC headers, then the XOR: written in place.
   Bytes packet;
-  write_rtp(header, payload, packet);
+  packet.reserve(kRtpHeaderSize + kRedHeaderSize + fec.size() + fec.protection_length);
+  write_rtp(header, {}, packet);
+  write_red_payload(config_.fec_payload_type, {}, packet);
+  write_ulpfec_header(fec, packet);
+  packet.insert(packet.end(), acc.begin() + kFecBitStringHeaderSize, acc.end());
   return packet;
 }
 

@@ -77,7 +77,6 @@ class FecEncoder {
   FecProtectionPlan plan(size_t packets, bool keyframe, size_t max_repairs = SIZE_MAX) const;
 
   const FecEncoderStats& stats() const { return stats_; }
-  FecFormat format() const { return config_.format; }
   uint16_t next_sequence_number() const { return sequence_; }
 
  private:

@@ -15,7 +15,8 @@ namespace peercall {
 
 inline constexpr size_t kRedHeaderSize = 1;
 
-// The payload of a RED packet whose single block is `block` of `block_type`.
+// Appends to `out` the payload of a RED packet whose single block is
+// `block` of `block_type` (after an RTP header written there: no copy).
 void write_red_payload(uint8_t block_type, ByteView block, Bytes& out);
 
 struct RedBlock {

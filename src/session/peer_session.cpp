@@ -157,15 +157,11 @@ PeerSession::RedContent PeerSession::unwrap_red(ReceiveEntry& stream, RtpPacketV
   }
   packet.header.payload_type = block->payload_type;
   packet.payload = block->data;
-  if (block->payload_type == stream.config.ulpfec_payload_type) {
-    ++stream.ulpfec_ignored;
-    return RedContent::kRepair;
-  }
+  if (block->payload_type == stream.config.ulpfec_payload_type) return RedContent::kRepair;
   if (block->payload_type != stream.config.payload_type) {
     ++unexpected_;
     return RedContent::kNone;
   }
-  ++stream.red_received;
   return RedContent::kMedia;
 }
 

@@ -24,9 +24,8 @@ void RtpSendStream::send_frame(const std::vector<Bytes>& payloads, uint32_t medi
     Transmit t;
     t.datagram.reserve(12 + kRedHeaderSize + payloads[i].size());
     if (red) {
-      Bytes block;
-      write_red_payload(config_.payload_type, payloads[i], block);
-      write_rtp(header, block, t.datagram);
+      write_rtp(header, {}, t.datagram);
+      write_red_payload(config_.payload_type, payloads[i], t.datagram);
     } else {
       write_rtp(header, payloads[i], t.datagram);
     }

@@ -59,8 +59,6 @@ struct ReceiveEntry {
   uint32_t remote_fec_ssrc = 0;
   std::unique_ptr<FecReceiver> fec;
   uint64_t fec_received = 0;  // FEC packets routed here, before the receiver existed too
-  uint64_t red_received = 0;     // RED packets unwrapped into this stream
-  uint64_t ulpfec_ignored = 0;   // ULPFEC repairs from the peer: counted, not used
   // Video: when the last first-copy packet arrived and the highest sequence
   // so far (a gap after a silence is not repaired, see PeerSession).
   std::optional<Instant> last_video_arrival;

@@ -81,13 +81,12 @@ async function mediaStats(page, which) {
     const pc = which === 'bare' ? window.barePc : window.peercall?.pc;  // no eval: the page's CSP forbids it
     if (!pc) return null;
     const out = { videoIn: 0, audioEnergyIn: 0, audioSamplesIn: 0, videoOut: 0, videoWidthIn: 0, codecs: [],
-                  fecIn: 0, packetsLostIn: 0, nacksSent: 0, freezes: 0, freezeSeconds: 0, plisSent: 0 };
+                  packetsLostIn: 0, nacksSent: 0, freezes: 0, freezeSeconds: 0, plisSent: 0 };
     const stats = await pc.getStats();
     stats.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         out.videoIn = Math.max(out.videoIn, s.framesDecoded || 0);
         out.videoWidthIn = Math.max(out.videoWidthIn, s.frameWidth || 0);
-        out.fecIn += s.fecPacketsReceived || 0;
         out.packetsLostIn += s.packetsLost || 0;
         out.nacksSent += s.nackCount || 0;
         out.freezes += s.freezeCount || 0;
