@@ -4,8 +4,9 @@
 # from the other through peercall-netsim (RTT 100 ms, 5% random loss towards
 # the viewer). Chromium offers no FlexFEC, so peercall answers RED + ULPFEC
 # (RFC 2198, RFC 5109) and protects its video as it leaves the pacer; the
-# browser must count FEC packets (inbound-rtp fecPacketsReceived), see the
-# loss, and keep decoding; with --no-fec none is sent. Figures (loss, NACKs,
+# browser must receive FEC packets (its receiver's histograms: getStats has
+# no ULPFEC counts), see the loss, and keep decoding; with --no-fec none is
+# sent. Figures (loss, NACKs,
 # freezes) are printed; the comparison is bench/browser_viewer_bench.sh's.
 # Args: PEERCALL ANALYZE [NETSIM]. Needs root, ip, /dev/net/tun, Chromium and
 # playwright-core; skipped (77) without.
