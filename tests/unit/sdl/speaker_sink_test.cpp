@@ -186,12 +186,19 @@ TEST(SpeakerSink, AStandingQueueIsTrimmedAndTheEchoReferenceGetsWhatWasPlayed) {
   const size_t offset = first_sound(played) - first_sound(referenced);  // pulls before it was attached
   ASSERT_LE(offset + referenced.size(), played.size());
   for (size_t i = 0; i < referenced.size(); ++i) ASSERT_EQ(referenced[i], played[offset + i]) << i;
-  // And the tone played on without a click where it was cut.
+  // And the tone played on without a click where it was cut. Silence the
+  // device padded in (an underrun: this thread woke late on a loaded
+  // machine) is no cut: the steps into and out of it are not counted.
   size_t from = 0;
   while (from < played.size() && played[from] == 0) ++from;
   double largest = 0;
-  for (size_t i = from + 1; i < from + stats.played_samples; ++i)
+  size_t compared = 0;
+  for (size_t i = from + 1; i < played.size(); ++i) {
+    if (played[i] == 0 || played[i - 1] == 0) continue;
     largest = std::max(largest, std::abs(double(played[i]) - played[i - 1]));
+    ++compared;
+  }
+  EXPECT_GE(compared + 2 * stats.underruns + 1, stats.played_samples / 2) << "most of the tone was compared";
   const double normal = 2 * 8000 * std::sin(std::numbers::pi * 440 / 48000);
   EXPECT_LE(largest, 2 * normal);
 }
