@@ -102,14 +102,17 @@ void CongestionController::record_sent(Bytes& packet, Instant now, bool padding)
   const uint16_t sequence = next_sequence_;
   if (!stamp_transport_sequence(packet, extension_id_, sequence)) return;
   ++next_sequence_;
+  // What the link carries: the estimate, the probes and the collapse's
+  // rates are all in bytes on the wire.
+  const size_t wire_size = packet.size() + kWireOverheadBytes;
   std::optional<int> cluster;
   if (cluster_) {
     cluster = cluster_->cluster.id;
-    cluster_->bytes += packet.size();
+    cluster_->bytes += wire_size;
     ++cluster_->packets;
   }
-  adapter_.on_packet_sent(sequence, now, packet.size(), rtx || padding, cluster);
-  if (!padding) media_send_rate_.on_packet(now, packet.size());
+  adapter_.on_packet_sent(sequence, now, wire_size, rtx || padding, cluster);
+  if (!padding) media_send_rate_.on_packet(now, wire_size);
 }
 
 void CongestionController::send_due(Instant now, std::deque<SessionOutput>& out) {
@@ -181,7 +184,13 @@ bool CongestionController::on_feedback(const TransportFeedback& feedback, Instan
   auto report = adapter_.on_feedback(feedback, now);
   if (!report) return false;
   const int before = estimator_.target_bitrate_bps();
+  const bool draining = paused_since_.has_value() && now - *paused_since_ < kMaxVideoPause;
+  // Held a round trip past the drain too: the losses and delays of what was
+  // queued before the pause are still being reported (cut on, they took the
+  // estimate from 213 to 165 kbit/s the moment the pause ended).
+  estimator_.hold(draining || (resumed_at_ && now < *resumed_at_ + rtt_ + kBusyQueue));
   estimator_.on_feedback(*report);
+  if (draining) note_draining_rate(*report, now);
   note_collapse(before, now);
   note_drained(now);
   if (probing()) {
@@ -224,6 +233,9 @@ void CongestionController::note_collapse(int before_bps, Instant now) {
   if (carried_under_half) estimator_.cut_to(kCollapseBeta * *e.recent_acknowledged_bps, now);
   last_pause_ = now;
   paused_since_ = now;
+  busy_first_arrival_.reset();
+  busy_bytes_ = 0;
+  resumed_at_.reset();
   loss_.restart(now);
   // The queue overflowed: the path really shrank. The probe a large drop
   // schedules (has it come back as fast as it went?) would be a burst at the
@@ -238,18 +250,43 @@ void CongestionController::note_collapse(int before_bps, Instant now) {
                        pacer_.drop_queued(PacketPriority::kRetransmission, any);
 }
 
+// While the video is paused, the queue that was full drains at the link's
+// rate: the arrivals from it measure the capacity, where the rate at the
+// collapse still mixed in the rate before the drop (565 kbit/s seen for 300)
+// and any 200-ms rate of it is a handful of packets (175-300 kbit/s for 300).
+// So the bytes over the whole time the queue stayed busy, taken when the
+// pause ends (the estimate matters only from then on).
+void CongestionController::note_draining_rate(const TransportFeedbackReport& report, Instant now) {
+  if (estimator_.estimate_state(now).standing_queue < kBusyQueue) return;
+  for (const PacketResult& p : report.packets) {
+    if (!p.arrival) continue;
+    if (!busy_first_arrival_) busy_first_arrival_ = *p.arrival;
+    else busy_bytes_ += p.size;  // the first arrival opens the span
+    busy_last_arrival_ = *p.arrival;
+  }
+}
+
+void CongestionController::end_pause(Instant now) {
+  paused_since_.reset();
+  resumed_at_ = now;
+  if (!busy_first_arrival_ || busy_last_arrival_ - *busy_first_arrival_ < kBusySpan) return;
+  const double bps = 8.0 * double(busy_bytes_) / to_seconds(busy_last_arrival_ - *busy_first_arrival_);
+  estimator_.cut_to(kResumeShare * bps, now);
+}
+
 void CongestionController::note_drained(Instant now) {
   if (!paused_since_) return;
   if (now - *paused_since_ >= kMaxVideoPause) {
-    paused_since_.reset();  // the pause ran out on its own
+    end_pause(now);  // the pause ran out on its own
     return;
   }
   if (estimator_.estimate_state(now).standing_queue >= kDrainedQueue) return;
-  paused_since_.reset();
+  end_pause(now);
   pending_resume_ = true;
 }
 
 void CongestionController::on_rtt(Duration rtt, Instant now) {
+  rtt_ = rtt;
   if (enabled()) estimator_.on_rtt(rtt, now);
 }
 

@@ -68,6 +68,13 @@ std::optional<Instant> reached(const CallPeer& p, Instant from, int bps) {
 }
 
 // The lowest total target of the TargetBitrate events in [from, to).
+// The target's mean over [from, to), sampled every 100 ms.
+int mean_target(const CallPeer& p, Instant from, Instant to) {
+  int64_t sum = 0, n = 0;
+  for (Instant t = from; t < to; t += milliseconds(100), ++n) sum += target_at(p, t);
+  return n ? int(sum / n) : 0;
+}
+
 int lowest_target(const CallPeer& p, Instant from, Instant to) {
   int bps = INT32_MAX;
   for (const auto& [at, target] : p.targets)
@@ -141,13 +148,16 @@ void drop_and_restore(const TwoPeerCallOptions& options, const char* label, Dura
     const Duration worst_settled = max_latency(call, side, drop_at + seconds(3), restore_at);
     const Duration worst_after = max_latency(call, side, restore_at, end);
     const int target_before = target_at(sender, call.start() + drop_at);
-    const int target_low = target_at(sender, call.start() + restore_at);
+    // Its mean over the last 10 s of the cap: one instant may be a sawtooth's
+    // top (the estimate counts the wire's bytes, and an application-limited
+    // encoder leaves it room to float above the link).
+    const int target_low = mean_target(sender, call.start() + restore_at - seconds(10), call.start() + restore_at);
     const auto back = reached(sender, call.start() + restore_at, 1'800'000);
     const int lowest = lowest_target(sender, call.start() + drop_at, call.start() + restore_at);
     std::printf(
         "[2 -> 0.3 -> 2 Mbit/s, 300 ms queue, %s] side %d: %zu/%u frames (%.1f%%), max latency "
         "before %lld ms, first 3 s after the drop %lld ms, then %lld ms, after the restore %lld ms; "
-        "target before the drop %d kbit/s, lowest in the cap %d kbit/s, before the restore %d kbit/s, "
+        "target before the drop %d kbit/s, lowest in the cap %d kbit/s, mean in its last 10 s %d kbit/s, "
         "1.8 Mbit/s again %lld ms after the restore\n",
         label, side, q.delivered, call.frames_sent(), 100.0 * double(q.delivered) / call.frames_sent(),
         ms(worst_before), ms(worst_during), ms(worst_settled), ms(worst_after), target_before / 1000,
@@ -159,7 +169,7 @@ void drop_and_restore(const TwoPeerCallOptions& options, const char* label, Dura
     EXPECT_LT(worst_settled, milliseconds(300));
     EXPECT_LT(worst_before, milliseconds(300));
     EXPECT_GE(target_before, 1'500'000);  // it had ramped towards the capacity
-    EXPECT_LE(target_low, 400'000);       // and followed it down
+    EXPECT_LE(target_low, 360'000);       // and followed it down (within 20% of the link)
     // But not to the floor, 100 (issue 10). A keyframe asked for in the cap
     // drops the pacer's stale backlog, and the idle moment that leaves shows
     // in the received rate the next cut goes by: down to ~130 k for a second

@@ -96,8 +96,8 @@ void BandwidthEstimator::on_feedback(const TransportFeedbackReport& report) {
   delay_.end_report();
   counts.queue_standing = delay_.standing_queue() >= config_.congested_standing_queue;
   loss_.on_report(counts, now);
-  if (counts.received == 0 && counts.lost == 0) {
-    last_reason_ = RateReason::kHold;  // nothing measured (all backlog, or duplicates)
+  if ((counts.received == 0 && counts.lost == 0) || held_) {
+    last_reason_ = RateReason::kHold;  // nothing measured (all backlog, or duplicates), or held
     return;
   }
 

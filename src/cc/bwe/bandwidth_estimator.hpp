@@ -88,6 +88,12 @@ class BandwidthEstimator {
   // The caller saw the path collapse (CongestionController::note_collapse):
   // down to `bps` at once, if that is lower.
   void cut_to(double bps, Instant now);
+  // While the caller has stopped sending into a queue it knows is full (the
+  // video paused at a collapse), feedback is measured but moves no rate: the
+  // rate received then is only what still flows (audio), and the queue's
+  // delay is already being drained; cutting on them sank the estimate to
+  // the floor (2 -> 0.3 Mbit/s: 382 -> 119 kbit/s while paused).
+  void hold(bool held) { held_ = held; }
 
   int target_bitrate_bps() const { return static_cast<int>(aimd_.target_bps()); }
   bool in_outage(Instant now) const;
@@ -109,6 +115,7 @@ class BandwidthEstimator {
   std::optional<Instant> drain_decided_at_;  // a standing-queue overuse, awaiting its effect
   Duration drain_queue_at_decision_{};
   RateReason last_reason_ = RateReason::kStart;
+  bool held_ = false;
   int64_t reports_ = 0;
 };
 

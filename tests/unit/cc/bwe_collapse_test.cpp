@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "bwe_bottleneck_sim.hpp"
 
@@ -89,6 +90,25 @@ TEST(BweCollapse, AFlatQueueThatDropsPacketsIsAFullQueueAndIsNotRebased) {
   // Both ways capped: the queue stays full (the peer's media holds the way
   // back), and forgetting its floor would blind the delay signal for good.
   EXPECT_GE(standing_queue_after_a_flat_queue(5), milliseconds(200));
+}
+
+// While the caller holds it (its video paused over a full queue), reports of
+// that queue and its losses move nothing; released, the same reports cut.
+TEST(BweCollapse, AHeldEstimateIgnoresTheQueueItIsDraining) {
+  auto target_after_a_queue = [](bool held) {
+    BandwidthEstimator bwe;
+    Instant t = Instant{} + seconds(10);
+    int64_t seq = 1;
+    feed(bwe, t, seq, seconds(2), milliseconds(30), 0);
+    const int before = bwe.target_bitrate_bps();
+    bwe.hold(held);
+    feed(bwe, t, seq, milliseconds(500), milliseconds(280), 3);
+    return std::pair{before, bwe.target_bitrate_bps()};
+  };
+  const auto [before_held, held] = target_after_a_queue(true);
+  EXPECT_EQ(held, before_held);
+  const auto [before, cut] = target_after_a_queue(false);
+  EXPECT_LT(cut, before * 9 / 10);
 }
 
 }  // namespace
