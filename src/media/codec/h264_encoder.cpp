@@ -3,7 +3,9 @@
 #include <algorithm>
 
 extern "C" {
+#include <libavcodec/avcodec.h>
 #include <libavutil/dict.h>
+#include <libavutil/intreadwrite.h>
 }
 
 #include "media/codec/i420_buffer.hpp"
@@ -165,6 +167,11 @@ Result<std::optional<EncodedFrame>> H264Encoder::encode(const VideoFrame& frame,
   out.keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0 && has_idr(packet_->data, size_t(packet_->size));
   out.capture_time = capture_times_[size_t(packet_->pts) % capture_times_.size()];
   out.rtp_timestamp = rtp_video_timestamp(out.capture_time);
+  // libx264 reports the frame's quantizer as a lambda (QP x FF_QP2LAMBDA).
+  size_t stats_size = 0;
+  if (const uint8_t* stats = av_packet_get_side_data(packet_.get(), AV_PKT_DATA_QUALITY_STATS, &stats_size);
+      stats && stats_size >= 4)
+    out.qp = int((AV_RL32(stats) + FF_QP2LAMBDA / 2) / FF_QP2LAMBDA);
   av_packet_unref(packet_.get());
   return std::optional<EncodedFrame>(std::move(out));
 }

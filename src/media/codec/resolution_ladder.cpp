@@ -31,20 +31,45 @@ double ResolutionLadder::bits_per_pixel(PictureSize size, int bitrate_bps, doubl
   return pixels_per_second > 0 ? bitrate_bps / pixels_per_second : 0;
 }
 
+void ResolutionLadder::enter_step(int step) {
+  step_ = step;
+  up_since_.reset();
+  qp_sum_ = qp_count_ = 0;
+}
+
+void ResolutionLadder::on_frame_qp(int qp) {
+  if (qp < 0) return;
+  qp_sum_ += qp;
+  ++qp_count_;
+}
+
 PictureSize ResolutionLadder::choose(PictureSize source, int bitrate_bps, double fps, Instant now) {
-  // Down as far as needed, at once (each step is a new size: stop at the smallest).
-  while (step_ + 1 < kSteps && bits_per_pixel(size_at(source, step_), bitrate_bps, fps) < config_.down_bits_per_pixel &&
-         !(size_at(source, step_ + 1) == size_at(source, step_))) {
-    ++step_;
-    up_since_.reset();
-  }
-  // Up one step when the larger size has been affordable for a while.
-  if (step_ > 0 && bits_per_pixel(size_at(source, step_ - 1), bitrate_bps, fps) >= config_.up_bits_per_pixel) {
-    if (!up_since_) up_since_ = now;
-    if (now - *up_since_ >= config_.up_after) {
-      --step_;
-      up_since_.reset();
+  auto smaller_exists = [&] {
+    return step_ + 1 < kSteps && !(size_at(source, step_ + 1) == size_at(source, step_));
+  };
+  // Too blurred at this size, whatever the bits per pixel say: one step down.
+  auto smaller_is_enough = [&] {
+    const PictureSize next = size_at(source, step_ + 1);
+    return next.width * next.height >= config_.qp_min_pixels;
+  };
+  if (qp_count_ >= config_.qp_frames && smaller_exists() && smaller_is_enough()) {
+    if (double(qp_sum_) / qp_count_ >= config_.high_qp) {
+      blurred_at_bps_[size_t(step_)] = bitrate_bps;
+      enter_step(step_ + 1);
+    } else {
+      qp_sum_ = qp_count_ = 0;  // a fresh average for the next window
     }
+  }
+  // Down as far as needed, at once (each step is a new size: stop at the smallest).
+  while (smaller_exists() && bits_per_pixel(size_at(source, step_), bitrate_bps, fps) < config_.down_bits_per_pixel)
+    enter_step(step_ + 1);
+  // Up one step when the larger size has been affordable for a while, and,
+  // if it was too blurred before, the rate has grown well past that.
+  const int blurred_at = step_ > 0 ? blurred_at_bps_[size_t(step_ - 1)] : 0;
+  if (step_ > 0 && bits_per_pixel(size_at(source, step_ - 1), bitrate_bps, fps) >= config_.up_bits_per_pixel &&
+      (blurred_at == 0 || bitrate_bps >= config_.retry_factor * blurred_at)) {
+    if (!up_since_) up_since_ = now;
+    if (now - *up_since_ >= config_.up_after) enter_step(step_ - 1);
   } else {
     up_since_.reset();
   }

@@ -249,6 +249,29 @@ TEST(H264, SetBitrateRetargetsRateControl) {
   EXPECT_GT(high_again, 2 * low);
 }
 
+// The frame's quantizer comes out with it (the resolution ladder reads it):
+// low at a generous rate, near the top when the rate starves the picture.
+TEST(H264, EachFrameCarriesItsQuantizer) {
+  H264EncoderConfig generous = small_config(2'000'000);
+  generous.crf = 20;
+  H264EncoderConfig starved = small_config(60'000);
+  starved.crf = 20;
+  auto a = make_encoder(generous);
+  auto b = make_encoder(starved);
+  ASSERT_TRUE(a && b);
+  double qa = 0, qb = 0;
+  for (uint64_t n = 0; n < 30; ++n) {
+    const EncodedFrame fa = encode_now(*a, n), fb = encode_now(*b, n);
+    ASSERT_GE(fa.qp, 0);
+    ASSERT_LE(fa.qp, 51 + 6);  // x264 may report its chroma-offset QP above 51
+    qa += fa.qp;
+    qb += fb.qp;
+  }
+  std::printf("QP at 2 Mbit/s %.1f, at 60 kbit/s %.1f\n", qa / 30, qb / 30);
+  EXPECT_LT(qa / 30, 30);
+  EXPECT_GT(qb / 30, 40);
+}
+
 TEST(H264, MismatchedFrameSizeIsError) {
   auto enc = make_encoder(small_config());
   ASSERT_TRUE(enc);

@@ -68,5 +68,46 @@ TEST(ResolutionLadder, NeverBelowTheMinimumAndKeepsTheAspect) {
   EXPECT_EQ(ResolutionLadder().choose({96, 64}, 1'000, 30, t0), (PictureSize{96, 64}));
 }
 
+// A size whose picture is too blurred (x264's quantizer near its top) goes
+// down one step even though the bits per pixel are plenty, and the larger
+// size is tried again only at 1.5 x the rate it failed at.
+TEST(ResolutionLadder, ABlurredPictureStepsDownAndWaitsForMoreRate) {
+  ResolutionLadder ladder;
+  ASSERT_EQ(ladder.choose(kVga, 1'000'000, 30, t0), kVga);  // 0.108 bit/pixel
+  for (int i = 0; i < 29; ++i) ladder.on_frame_qp(46);
+  EXPECT_EQ(ladder.choose(kVga, 1'000'000, 30, t0 + milliseconds(900)), kVga) << "not on 29 frames";
+  ladder.on_frame_qp(46);
+  EXPECT_EQ(ladder.choose(kVga, 1'000'000, 30, t0 + seconds(1)), (PictureSize{480, 360}));
+  // Sharp now: but 640x480 failed at 1 Mbit/s, so it waits for 1.5.
+  for (int i = 0; i < 90; ++i) ladder.on_frame_qp(25);
+  EXPECT_EQ(ladder.choose(kVga, 1'400'000, 30, t0 + seconds(2)), (PictureSize{480, 360}));
+  EXPECT_EQ(ladder.choose(kVga, 1'400'000, 30, t0 + seconds(5)), (PictureSize{480, 360}));
+  EXPECT_EQ(ladder.choose(kVga, 1'500'000, 30, t0 + seconds(6)), (PictureSize{480, 360}));
+  EXPECT_EQ(ladder.choose(kVga, 1'500'000, 30, t0 + seconds(8)), kVga);
+}
+
+TEST(ResolutionLadder, ASharpPictureKeepsItsSizeAndTheSmallestStaysPut) {
+  ResolutionLadder ladder;
+  ASSERT_EQ(ladder.choose(kVga, 1'000'000, 30, t0), kVga);
+  for (int i = 0; i < 300; ++i) {
+    ladder.on_frame_qp(i % 2 ? 30 : 48);  // an average of 39: under the bound
+    if (i % 30 == 29) EXPECT_EQ(ladder.choose(kVga, 1'000'000, 30, t0 + milliseconds(33 * i)), kVga);
+  }
+  // At the smallest size there is nowhere to go: it stays.
+  const PictureSize smallest = ladder.choose(kVga, 1'000, 30, t0 + seconds(20));
+  for (int i = 0; i < 60; ++i) ladder.on_frame_qp(51);
+  EXPECT_EQ(ladder.choose(kVga, 1'000, 30, t0 + seconds(22)), smallest);
+  // Blur alone never takes it below 320x180's pixels: from 320x240 (half of
+  // 640x480, reached by the rate) it stays, however blurred.
+  ResolutionLadder half;
+  ASSERT_EQ(half.choose(kVga, 120'000, 30, t0), (PictureSize{320, 240}));
+  for (int i = 0; i < 60; ++i) half.on_frame_qp(51);
+  EXPECT_EQ(half.choose(kVga, 120'000, 30, t0 + seconds(2)), (PictureSize{320, 240}));
+  // Unknown quantizers (-1) count for nothing.
+  ResolutionLadder unknown;
+  for (int i = 0; i < 60; ++i) unknown.on_frame_qp(-1);
+  EXPECT_EQ(unknown.choose(kVga, 1'000'000, 30, t0), kVga);
+}
+
 }  // namespace
 }  // namespace peercall
