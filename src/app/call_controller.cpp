@@ -308,6 +308,9 @@ void CallController::on_link_event(const std::string& id, SessionEvent event) {
           const Instant now = Clock::now();
           links_.set_video_target(id, e.video_bps, now);
           follow_link_rates();
+          spdlog::debug("bwe at {:.3f}: {} kbit/s, video {}", to_micros(now) / 1e6, e.total_bps / 1000, e.video_bps / 1000);
+          if (e.pause_video > Duration{}) spdlog::debug("video: collapse at {:.3f}: paused, target {} kbit/s", to_micros(now) / 1e6, e.video_bps / 1000);
+          if (e.resume_video) spdlog::debug("video: drained at {:.3f}", to_micros(now) / 1e6);
           if (e.pause_video > Duration{} && media_.send)
             if (auto layer = links_.on_collapse(id, e.pause_video, now)) media_.send->pause_video_for(e.pause_video, *layer);
           if (e.resume_video && media_.send)
