@@ -235,6 +235,7 @@ void CongestionController::note_collapse(int before_bps, Instant now) {
   paused_since_ = now;
   busy_first_arrival_.reset();
   busy_bytes_ = 0;
+  paused_queue_ = e.standing_queue;
   resumed_at_.reset();
   loss_.restart(now);
   // The queue overflowed: the path really shrank. The probe a large drop
@@ -274,13 +275,29 @@ void CongestionController::end_pause(Instant now) {
   estimator_.cut_to(kResumeShare * bps, now);
 }
 
+// The queue at the pause holds at least the largest standing delay any
+// report since has shown (each reports packets sent later into the filling
+// queue), and drains at the link's rate less the audio that still flows
+// into it: the keyframe can go when that has passed, without waiting the
+// round trip (and the reverse path's own queue) for the feedback to show
+// the drain.
+Duration CongestionController::forecast_drain() const {
+  double capacity = estimator_.target_bitrate_bps();
+  if (busy_first_arrival_ && busy_last_arrival_ - *busy_first_arrival_ >= kBusySpan)
+    capacity = 8.0 * double(busy_bytes_) / to_seconds(busy_last_arrival_ - *busy_first_arrival_);
+  const double drain_share = std::max(kMinDrainShare, 1.0 - kAudioBps / std::max(capacity, 1.0));
+  return std::chrono::duration_cast<Duration>(paused_queue_ / drain_share);
+}
+
 void CongestionController::note_drained(Instant now) {
   if (!paused_since_) return;
   if (now - *paused_since_ >= kMaxVideoPause) {
     end_pause(now);  // the pause ran out on its own
     return;
   }
-  if (estimator_.estimate_state(now).standing_queue >= kDrainedQueue) return;
+  const Duration queue = estimator_.estimate_state(now).standing_queue;
+  paused_queue_ = std::max(paused_queue_, queue);
+  if (queue >= kDrainedQueue && now - *paused_since_ < forecast_drain()) return;
   end_pause(now);
   pending_resume_ = true;
 }
