@@ -284,8 +284,9 @@ bool SendPipeline::encode_layer(int i, const VideoFrame& frame, PictureSize want
   if (i == 0) ++frames_encoded_;
   if (!(*encoded)->keyframe && !encoder_config_.screen_content) l.ladder.on_frame_qp((*encoded)->qp);
   if ((*encoded)->keyframe)
-    spdlog::debug("{}: keyframe at {:.3f}, {} bytes, {}x{} at {} kbit/s", which, to_micros(Clock::now()) / 1e6,
-                  (*encoded)->data.size(), target.width, target.height, bitrate / 1000);
+    spdlog::debug("{}: keyframe at {:.3f}, {} bytes, QP {}, {}x{} at {} kbit/s", which,
+                  to_micros(Clock::now()) / 1e6, (*encoded)->data.size(), (*encoded)->qp, target.width,
+                  target.height, bitrate / 1000);
   (*encoded)->layer = i;
   callbacks_.on_video(std::move(**encoded));
   return true;

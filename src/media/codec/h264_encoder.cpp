@@ -150,11 +150,17 @@ Result<std::optional<EncodedFrame>> H264Encoder::encode(const VideoFrame& frame,
     return Error{"h264: frame size differs from encoder config"};
   FramePtr av = wrap_video_frame(frame);
   if (!av) return Error{"h264: out of memory"};
+  // The first frame is an IDR of its own accord: it keeps the keyframe's
+  // budget the constructor set (reset here before it was encoded, the IDR
+  // after a collapse pause came out at 1.3 kB and QP 56 for 480x360 at
+  // 228 kbit/s, unreadable for ~0.5 s).
+  const bool keyframe_budget = force_keyframe || next_pts_ == 0;
   av->pts = next_pts_++;
   av->pict_type = force_keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   // libx264 reconfigures x264 when the buffer size changes between frames.
-  if (force_keyframe || vbv_boosted_) apply_vbv(force_keyframe ? config_.keyframe_vbv_frames : config_.vbv_frames);
-  vbv_boosted_ = force_keyframe;
+  if (keyframe_budget || vbv_boosted_)
+    apply_vbv(keyframe_budget ? config_.keyframe_vbv_frames : config_.vbv_frames);
+  vbv_boosted_ = keyframe_budget;
   capture_times_[size_t(av->pts) % capture_times_.size()] = frame.capture_time;
 
   if (avcodec_send_frame(ctx_.get(), av.get()) < 0) return Error{"h264: encoder rejected frame"};

@@ -127,7 +127,7 @@ TEST(H264, X264SettingsAreRealTime) {
   const std::string options = text.substr(at, text.find('\0', at) - at) + " ";
   for (const char* expected : {" cabac=0 ", " bframes=0 ", " rc_lookahead=0 ", " keyint=90 ",
                                " scenecut=0 ", " rc=cbr ", " vbv_maxrate=500 ",
-                               " vbv_bufsize=16 ", " threads=1 "})
+                               " vbv_bufsize=66 ", " threads=1 "})  // the first frame's: 4 intervals
     EXPECT_NE(options.find(expected), std::string::npos) << expected << " not in " << options;
 }
 
@@ -176,10 +176,12 @@ TEST(H264, BitrateNearTarget) {
   const int target = 500'000;
   auto enc = make_encoder(small_config(target));
   ASSERT_TRUE(enc);
-  // The one-frame VBV bounds every frame, keyframes included (x264 may
-  // overshoot its buffer slightly).
+  // The one-frame VBV bounds every frame but the first keyframe, which has
+  // the keyframe's budget (x264 may overshoot its buffer slightly).
   const size_t frame_budget = size_t(target / kFps / 8);
-  EXPECT_LE(encode_now(*enc, 0).data.size(), frame_budget * 5 / 4);
+  const size_t first = encode_now(*enc, 0).data.size();
+  EXPECT_GT(first, frame_budget * 5 / 4);
+  EXPECT_LE(first, size_t(double(frame_budget) * small_config().keyframe_vbv_frames * 5 / 4));
   size_t bytes = 0;  // the first keyframe is excluded from the rate
   for (uint64_t n = 1; n <= 2 * kFps; ++n) {
     const size_t size = encode_now(*enc, n).data.size();
@@ -215,15 +217,45 @@ TEST(H264, CappedCrfStaysUnderTheCap) {
 }
 
 TEST(H264, LargerVbvLetsKeyframesGrow) {
+  H264EncoderConfig one_frame = small_config();
+  one_frame.keyframe_vbv_frames = one_frame.vbv_frames;
   H264EncoderConfig roomy = small_config();
   roomy.vbv_frames = 4;
-  auto tight_enc = make_encoder(small_config());
+  auto tight_enc = make_encoder(one_frame);
   auto roomy_enc = make_encoder(roomy);
   ASSERT_TRUE(tight_enc && roomy_enc);
   const size_t tight = encode_now(*tight_enc, 0).data.size();
   const size_t large = encode_now(*roomy_enc, 0).data.size();
   std::printf("keyframe bytes: vbv 1 frame %zu, 4 frames %zu\n", tight, large);
   EXPECT_GT(large, tight * 3 / 2);
+}
+
+// The first frame (an encoder opened mid-call at a new size, after a
+// collapse pause, at a low rate) takes the keyframe's budget, as a keyframe
+// asked for does; the frames after it go back to the normal VBV.
+TEST(H264, TheFirstKeyframeTakesTheKeyframeBudget) {
+  H264EncoderConfig squeezed = small_config(150'000);
+  squeezed.vbv_frames = 1.5;
+  squeezed.keyframe_vbv_frames = 1.5;
+  H264EncoderConfig budgeted = squeezed;
+  budgeted.keyframe_vbv_frames = 4;
+  auto a = make_encoder(squeezed);
+  auto b = make_encoder(budgeted);
+  ASSERT_TRUE(a && b);
+  const EncodedFrame fa = encode_now(*a, 0), fb = encode_now(*b, 0);
+  ASSERT_TRUE(fa.keyframe && fb.keyframe);
+  size_t pa = 0, pb = 0;
+  for (uint64_t n = 1; n < 30; ++n) {
+    pa = std::max(pa, encode_now(*a, n).data.size());
+    pb = std::max(pb, encode_now(*b, n).data.size());
+  }
+  std::printf("first keyframe at 150 kbit/s: %zu bytes (QP %d) in a 1.5-frame VBV, %zu (QP %d) with a 4-frame budget;"
+              " largest P-frame after it %zu / %zu\n", fa.data.size(), fa.qp, fb.data.size(), fb.qp, pa, pb);
+  EXPECT_GT(fb.data.size(), fa.data.size() * 5 / 4);  // ~0.9 of the buffer: x264 starts it that full
+  EXPECT_LT(fb.qp, fa.qp);
+  // The P-frames are back in the 1.5-frame buffer (150 kbit/s at 30 fps:
+  // 625 bytes a frame; 1.5 frames is ~940).
+  EXPECT_LE(pb, size_t(150'000 / 8 / kFps * 1.5 * 1.1));
 }
 
 TEST(H264, SetBitrateRetargetsRateControl) {
