@@ -46,8 +46,9 @@ struct EncodedFrame {
   int64_t sender_time_us = 0;
   // Sent video: which of the sender's encodings (simulcast) it belongs to.
   int layer = 0;
-  // Sent video: the encoder's average quantizer for the frame (H.264 0-51;
-  // -1 unknown). How blurred it is at this size and rate (ResolutionLadder).
+  // Sent video: x264's rate-control quantizer for the frame (-1 unknown):
+  // 0-69, where above 51 (the coarsest H.264 codes) the frame was starved.
+  // How blurred it is at this size and rate (ResolutionLadder).
   int qp = -1;
 };
 

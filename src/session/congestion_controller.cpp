@@ -267,12 +267,15 @@ void CongestionController::note_draining_rate(const TransportFeedbackReport& rep
   }
 }
 
+std::optional<double> CongestionController::busy_rate_bps() const {
+  if (!busy_first_arrival_ || busy_last_arrival_ - *busy_first_arrival_ < kBusySpan) return std::nullopt;
+  return 8.0 * double(busy_bytes_) / to_seconds(busy_last_arrival_ - *busy_first_arrival_);
+}
+
 void CongestionController::end_pause(Instant now) {
   paused_since_.reset();
   resumed_at_ = now;
-  if (!busy_first_arrival_ || busy_last_arrival_ - *busy_first_arrival_ < kBusySpan) return;
-  const double bps = 8.0 * double(busy_bytes_) / to_seconds(busy_last_arrival_ - *busy_first_arrival_);
-  estimator_.cut_to(kResumeShare * bps, now);
+  if (const auto bps = busy_rate_bps()) estimator_.cut_to(kResumeShare * *bps, now);
 }
 
 // The queue at the pause holds at least the largest standing delay any
@@ -282,9 +285,7 @@ void CongestionController::end_pause(Instant now) {
 // round trip (and the reverse path's own queue) for the feedback to show
 // the drain.
 Duration CongestionController::forecast_drain() const {
-  double capacity = estimator_.target_bitrate_bps();
-  if (busy_first_arrival_ && busy_last_arrival_ - *busy_first_arrival_ >= kBusySpan)
-    capacity = 8.0 * double(busy_bytes_) / to_seconds(busy_last_arrival_ - *busy_first_arrival_);
+  const double capacity = busy_rate_bps().value_or(estimator_.target_bitrate_bps());
   const double drain_share = std::max(kMinDrainShare, 1.0 - kAudioBps / std::max(capacity, 1.0));
   return std::chrono::duration_cast<Duration>(paused_queue_ / drain_share);
 }

@@ -164,6 +164,8 @@ class CongestionController {
   void note_drained(Instant now);
   void end_pause(Instant now);
   Duration forecast_drain() const;
+  // The rate the full queue was received at in the pause, once it spans kBusySpan.
+  std::optional<double> busy_rate_bps() const;
   Duration paused_queue_{};  // the largest standing queue reported since the pause
   std::optional<Duration> pending_pause_;
   std::optional<Instant> paused_since_;  // a pause the drain has not ended yet

@@ -103,10 +103,13 @@ TEST(ResolutionLadder, ASharpPictureKeepsItsSizeAndTheSmallestStaysPut) {
   ASSERT_EQ(half.choose(kVga, 120'000, 30, t0), (PictureSize{320, 240}));
   for (int i = 0; i < 60; ++i) half.on_frame_qp(51);
   EXPECT_EQ(half.choose(kVga, 120'000, 30, t0 + seconds(2)), (PictureSize{320, 240}));
-  // Unknown quantizers (-1) count for nothing.
+  // Unknown quantizers (-1) count for nothing: 29 blurred frames and one
+  // unknown are not the 30 a step down needs.
   ResolutionLadder unknown;
-  for (int i = 0; i < 60; ++i) unknown.on_frame_qp(-1);
-  EXPECT_EQ(unknown.choose(kVga, 1'000'000, 30, t0), kVga);
+  ASSERT_EQ(unknown.choose(kVga, 1'000'000, 30, t0), kVga);
+  for (int i = 0; i < 29; ++i) unknown.on_frame_qp(46);
+  unknown.on_frame_qp(-1);
+  EXPECT_EQ(unknown.choose(kVga, 1'000'000, 30, t0 + seconds(1)), kVga);
 }
 
 }  // namespace
